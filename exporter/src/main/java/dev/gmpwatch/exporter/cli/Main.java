@@ -1,0 +1,54 @@
+package dev.gmpwatch.exporter.cli;
+
+import dev.gmpwatch.exporter.elf.ElfFormatException;
+import dev.gmpwatch.exporter.gobinary.GoBinaryException;
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/** Entry point: {@code java -jar gmpwatch-exporter.jar COMMAND ...}. */
+public final class Main {
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILURE = 1;
+    static final int EXIT_USAGE = 2;
+
+    private static final String USAGE = String.join("\n",
+            "usage: gmpwatch-exporter COMMAND [ARGS]",
+            "",
+            "commands:",
+            "  inspect [--json] BINARY   analyse a Go binary: version, hooked functions and probe sites,",
+            "                            runtime struct offsets and wait reasons",
+            "  help                      show this text");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs a command and returns the exit code; never throws. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+            (args.length == 0 ? err : out).println(USAGE);
+            return args.length == 0 ? EXIT_USAGE : EXIT_OK;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try {
+            switch (args[0]) {
+                case "inspect":
+                    return new InspectCommand(out).run(rest);
+                default:
+                    throw new UsageException("unknown command '" + args[0] + "' (try 'help')");
+            }
+        } catch (UsageException | ElfFormatException | GoBinaryException e) {
+            err.println("gmpwatch: " + e.getMessage());
+            return EXIT_USAGE;
+        } catch (RuntimeException e) {
+            err.println("gmpwatch: internal error: " + e);
+            if (System.getenv("GMPWATCH_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+            return EXIT_FAILURE;
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package dev.gmpwatch.exporter.gobinary;
+
+import dev.gmpwatch.exporter.elf.ElfFile;
+import dev.gmpwatch.exporter.elf.ElfFormatException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A small DWARF 2-5 reader that walks .debug_info once and keeps what the probes need: member
+ * offsets of chosen structs ("runtime.g.goid" -> 152) and addresses of chosen global variables.
+ */
+final class DwarfStructs {
+    private static final int TAG_STRUCTURE_TYPE = 0x13;
+    private static final int TAG_MEMBER = 0x0d;
+    private static final int TAG_VARIABLE = 0x34;
+    private static final int AT_NAME = 0x03;
+    private static final int AT_LOCATION = 0x02;
+    private static final int AT_DATA_MEMBER_LOCATION = 0x38;
+    private static final int OP_ADDR = 0x03;
+    private static final int OP_PLUS_UCONST = 0x23;
+
+    private final Map<String, Long> memberOffsets = new HashMap<>();
+    private final Map<String, Long> globals = new HashMap<>();
+
+    private DwarfStructs() {
+    }
+
+    /** Empty when the binary has no DWARF (stripped with -w). */
+    static Optional<DwarfStructs> read(ElfFile elf, Set<String> structs, Set<String> variables)
+            throws ElfFormatException, GoBinaryException {
+        Optional<ByteBuffer> info = elf.sectionData(".debug_info");
+        Optional<ByteBuffer> abbrev = elf.sectionData(".debug_abbrev");
+        if (info.isEmpty() || abbrev.isEmpty()) {
+            return Optional.empty();
+        }
+        DwarfStructs out = new DwarfStructs();
+        ByteBuffer str = elf.sectionData(".debug_str").orElse(null);
+        ByteBuffer lineStr = elf.sectionData(".debug_line_str").orElse(null);
+        try {
+            new Walker(info.get(), abbrev.get(), str, lineStr, structs, variables, out).walk();
+        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+            throw new GoBinaryException("malformed DWARF in .debug_info: " + e.getMessage());
+        }
+        return Optional.of(out);
+    }
+
+    /** Offset of "struct.member", e.g. "runtime.g.goid". */
+    Optional<Long> memberOffset(String structDotMember) {
+        return Optional.ofNullable(memberOffsets.get(structDotMember));
+    }
+
+    Optional<Long> globalAddress(String name) {
+        return Optional.ofNullable(globals.get(name));
+    }
+
+    /** Walks every compilation unit's DIE tree. */
+    private static final class Walker {
+        private final ByteBuffer info;
+        private final ByteBuffer abbrevSection;
+        private final ByteBuffer str;
+        private final ByteBuffer lineStr;
+        private final Set<String> structs;
+        private final Set<String> variables;
+        private final DwarfStructs out;
+        private int addrSize;
+        private int offsetSize;
+        private int version;
+
+        Walker(ByteBuffer info, ByteBuffer abbrev, ByteBuffer str, ByteBuffer lineStr,
+               Set<String> structs, Set<String> variables, DwarfStructs out) {
+            this.info = info;
+            this.abbrevSection = abbrev;
+            this.str = str;
+            this.lineStr = lineStr;
+            this.structs = structs;
+            this.variables = variables;
+            this.out = out;
+        }
+
+        void walk() {
+            int pos = 0;
+            while (pos + 11 <= info.limit()) {
+                long unitLength = Integer.toUnsignedLong(info.getInt(pos));
+                int headerStart = pos + 4;
+                offsetSize = 4;
+                if (unitLength == 0xffffffffL) {
+                    unitLength = info.getLong(pos + 4);
+                    headerStart = pos + 12;
+                    offsetSize = 8;
+                }
+                int unitEnd = (int) (headerStart + unitLength);
+                version = info.getShort(headerStart) & 0xffff;
+                int p = headerStart + 2;
+                long abbrevOffset;
+                if (version >= 5) {
+                    int unitType = info.get(p++) & 0xff;
+                    addrSize = info.get(p++);
+                    abbrevOffset = offsetSize == 8 ? info.getLong(p) : Integer.toUnsignedLong(info.getInt(p));
+                    p += offsetSize;
+                    if (unitType != 1 && unitType != 3) {
+                        pos = unitEnd; // only full and partial compile units carry our types
+                        continue;
+                    }
+                } else {
+                    abbrevOffset = offsetSize == 8 ? info.getLong(p) : Integer.toUnsignedLong(info.getInt(p));
+                    p += offsetSize;
+                    addrSize = info.get(p++);
+                }
+                walkUnit(p, unitEnd, DwarfAbbrevs.parse(abbrevSection, (int) abbrevOffset));
+                pos = unitEnd;
+            }
+        }
+
+        private void walkUnit(int p, int end, Map<Long, DwarfAbbrevs.Abbrev> abbrevs) {
+            int depth = 0;
+            String[] structAtDepth = new String[256];
+            Cursor c = new Cursor(info, p);
+            while (c.pos < end) {
+                long code = c.uleb();
+                if (code == 0) {
+                    depth--;
+                    if (depth < 0) {
+                        return;
+                    }
+                    continue;
+                }
+                DwarfAbbrevs.Abbrev a = abbrevs.get(code);
+                if (a == null) {
+                    throw new IllegalArgumentException("unknown abbrev " + code);
+                }
+                String name = null;
+                Long memberLocation = null;
+                Long variableAddress = null;
+                for (int i = 0; i < a.attrs().length; i++) {
+                    int attr = a.attrs()[i];
+                    int form = a.forms()[i];
+                    if (attr == AT_NAME) {
+                        name = readString(c, form);
+                    } else if (attr == AT_DATA_MEMBER_LOCATION && a.tag() == TAG_MEMBER) {
+                        memberLocation = readLocation(c, form, a.implicitConsts()[i], OP_PLUS_UCONST);
+                    } else if (attr == AT_LOCATION && a.tag() == TAG_VARIABLE) {
+                        variableAddress = readLocation(c, form, a.implicitConsts()[i], OP_ADDR);
+                    } else {
+                        DwarfForms.skip(c, form, addrSize, offsetSize, version);
+                    }
+                }
+                String parent = depth > 0 && depth < structAtDepth.length ? structAtDepth[depth - 1] : null;
+                if (a.tag() == TAG_MEMBER && parent != null && name != null && memberLocation != null) {
+                    out.memberOffsets.putIfAbsent(parent + "." + name, memberLocation);
+                }
+                if (a.tag() == TAG_VARIABLE && name != null && variableAddress != null && variables.contains(name)) {
+                    out.globals.putIfAbsent(name, variableAddress);
+                }
+                if (a.hasChildren()) {
+                    if (depth < structAtDepth.length) {
+                        boolean wanted = a.tag() == TAG_STRUCTURE_TYPE && name != null && structs.contains(name);
+                        structAtDepth[depth] = wanted ? name : null;
+                    }
+                    depth++;
+                }
+            }
+        }
+
+        private String readString(Cursor c, int form) {
+            switch (form) {
+                case DwarfForms.STRING:
+                    return c.cString(info);
+                case DwarfForms.STRP:
+                    return str == null ? skipAndNull(c, offsetSize) : cString(str, c.offset(offsetSize));
+                case DwarfForms.LINE_STRP:
+                    return lineStr == null ? skipAndNull(c, offsetSize) : cString(lineStr, c.offset(offsetSize));
+                default:
+                    DwarfForms.skip(c, form, addrSize, offsetSize, version);
+                    return null;
+            }
+        }
+
+        private static String skipAndNull(Cursor c, int size) {
+            c.skipBlock(size);
+            return null;
+        }
+
+        /** A constant, or a one-op expression (DW_OP_plus_uconst n / DW_OP_addr a). */
+        private Long readLocation(Cursor c, int form, long implicitConst, int expectedOp) {
+            switch (form) {
+                case DwarfForms.DATA1: return (long) (c.u8());
+                case DwarfForms.DATA2: return (long) (info.getShort(c.advance(2)) & 0xffff);
+                case DwarfForms.DATA4: return Integer.toUnsignedLong(info.getInt(c.advance(4)));
+                case DwarfForms.DATA8: return info.getLong(c.advance(8));
+                case DwarfForms.UDATA: return c.uleb();
+                case DwarfForms.SDATA: return c.sleb();
+                case DwarfForms.IMPLICIT_CONST: return implicitConst;
+                case DwarfForms.EXPRLOC:
+                case DwarfForms.BLOCK1: {
+                    long len = form == DwarfForms.EXPRLOC ? c.uleb() : c.u8();
+                    int exprEnd = (int) (c.pos + len);
+                    Long value = null;
+                    if (len > 0) {
+                        int op = c.u8();
+                        if (op == expectedOp && op == OP_ADDR && addrSize == 8) {
+                            value = info.getLong(c.advance(8));
+                        } else if (op == expectedOp && op == OP_PLUS_UCONST) {
+                            value = c.uleb();
+                        }
+                    }
+                    c.pos = exprEnd;
+                    return value;
+                }
+                default:
+                    DwarfForms.skip(c, form, addrSize, offsetSize, version);
+                    return null;
+            }
+        }
+
+        private static String cString(ByteBuffer b, long off) {
+            int s = (int) off;
+            int e = s;
+            while (e < b.limit() && b.get(e) != 0) {
+                e++;
+            }
+            byte[] bytes = new byte[e - s];
+            b.get(s, bytes);
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+}

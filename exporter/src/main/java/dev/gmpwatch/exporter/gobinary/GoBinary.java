@@ -1,0 +1,115 @@
+package dev.gmpwatch.exporter.gobinary;
+
+import dev.gmpwatch.exporter.elf.ElfFile;
+import dev.gmpwatch.exporter.elf.ElfFormatException;
+import dev.gmpwatch.exporter.x86.ProbeSite;
+import dev.gmpwatch.exporter.x86.ProbeSiteSelector;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Everything the exporter needs to know about one Go executable, read from the file alone. */
+public final class GoBinary {
+    /** Prologues are short: this many bytes from the entry are enough to choose a site. */
+    private static final int PROLOGUE_BYTES = 256;
+
+    private final ElfFile elf;
+    private final String goVersion;
+    private final FunctionTable functions;
+    private final RuntimeLayout layout;
+    private final Map<String, Long> globals;
+    private final WaitReasons waitReasons;
+
+    private GoBinary(ElfFile elf) throws GoBinaryException, ElfFormatException {
+        this.elf = elf;
+        this.goVersion = BuildInfo.goVersion(elf);
+        int minor = GoVersion.minorNumber(goVersion);
+        if (minor >= 0 && minor < 17) {
+            throw new GoBinaryException(goVersion + " is not supported: the register ABI of Go 1.17+ is required");
+        }
+        Pclntab pcln = Pclntab.read(elf);
+        this.functions = FunctionTable.read(elf, pcln);
+        Optional<DwarfStructs> dwarf = DwarfStructs.read(elf, RuntimeLayout.STRUCTS, RuntimeLayout.GLOBALS);
+        this.layout = RuntimeLayout.resolve(dwarf, goVersion);
+        this.globals = RuntimeLayout.globals(elf, dwarf);
+        this.waitReasons = WaitReasons.resolve(elf, goVersion);
+    }
+
+    /** Opens and analyses a binary; failures carry a one-line reason that names the file. */
+    public static GoBinary analyze(Path path) throws GoBinaryException, ElfFormatException {
+        ElfFile elf = ElfFile.open(path);
+        try {
+            return new GoBinary(elf);
+        } catch (GoBinaryException e) {
+            throw new GoBinaryException(path + ": " + e.getMessage());
+        } catch (ElfFormatException e) {
+            throw new ElfFormatException(path + ": " + e.getMessage());
+        }
+    }
+
+    public Path path() {
+        return elf.path();
+    }
+
+    public String goVersion() {
+        return goVersion;
+    }
+
+    /** No .symtab: release builds and distribution packages. */
+    public boolean stripped() {
+        return !elf.hasSymbols();
+    }
+
+    public boolean pie() {
+        return elf.isPie();
+    }
+
+    public FunctionTable functions() {
+        return functions;
+    }
+
+    public RuntimeLayout layout() {
+        return layout;
+    }
+
+    public Map<String, Long> globals() {
+        return globals;
+    }
+
+    public WaitReasons waitReasons() {
+        return waitReasons;
+    }
+
+    /** The hooked runtime functions that this binary has, with their probe sites. */
+    public List<HookedFunction> hookedFunctions() throws ElfFormatException {
+        List<HookedFunction> out = new ArrayList<>();
+        for (String name : HookedFunction.NAMES) {
+            Optional<GoFunction> f = functions.byName(name);
+            if (f.isPresent()) {
+                out.add(locate(f.get()));
+            }
+        }
+        return out;
+    }
+
+    /** Hooked functions this binary does not have (inlined everywhere, or renamed). */
+    public List<String> missingHookedFunctions() {
+        return HookedFunction.NAMES.stream().filter(n -> functions.byName(n).isEmpty()).toList();
+    }
+
+    /** Locates one function and chooses its probe site. */
+    public HookedFunction locate(GoFunction f) throws ElfFormatException {
+        long fileOffset = elf.fileOffsetOf(f.entry())
+                .orElseThrow(() -> new ElfFormatException(f.name() + " at 0x" + Long.toHexString(f.entry()) + " is not in a loaded segment"));
+        long size = f.size() > 0 ? Math.min(f.size(), PROLOGUE_BYTES) : PROLOGUE_BYTES;
+        ByteBuffer buf = elf.readAt(f.entry(), size);
+        byte[] code = new byte[buf.remaining()];
+        buf.get(code);
+        ProbeSite site = ProbeSiteSelector.select(code);
+        return new HookedFunction(f.name(), f.entry(), fileOffset, fileOffset + site.offset(), site.mode().label(),
+                site.mnemonic(), site.stackCheckBranch(), site.reason());
+    }
+}

@@ -1,0 +1,132 @@
+package dev.gmpwatch.exporter.gobinary;
+
+import dev.gmpwatch.exporter.elf.ElfFile;
+import dev.gmpwatch.exporter.elf.ElfFormatException;
+import dev.gmpwatch.exporter.elf.ElfSection;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Go's function table (.gopclntab), which survives stripping. Formats: Go 1.16-1.17 (absolute
+ * entries), Go 1.18-1.19 and Go 1.20+ (entries as 32-bit offsets from runtime.text). The text
+ * start comes from the header up to Go 1.25; Go 1.26 leaves it zero, see {@link TextStart}.
+ */
+public final class Pclntab {
+    static final int MAGIC_GO116 = 0xfffffffa;
+    static final int MAGIC_GO118 = 0xfffffff0;
+    static final int MAGIC_GO120 = 0xfffffff1;
+
+    private final ByteBuffer data;
+    private final long address;
+    private final int magic;
+    private final int nfunc;
+    private final long headerTextStart;
+    private final long funcnameOffset;
+    private final long pclnOffset;
+
+    private Pclntab(ByteBuffer data, long address) throws GoBinaryException {
+        this.data = data;
+        this.address = address;
+        if (data.capacity() < 72) {
+            throw new GoBinaryException(".gopclntab is truncated");
+        }
+        this.magic = data.getInt(0);
+        if (magic != MAGIC_GO116 && magic != MAGIC_GO118 && magic != MAGIC_GO120) {
+            throw new GoBinaryException(String.format("unsupported .gopclntab format (magic 0x%08x); Go 1.16 or later is required", magic));
+        }
+        if (data.get(7) != 8) {
+            throw new GoBinaryException(".gopclntab is not for a 64-bit target");
+        }
+        long n = data.getLong(8);
+        if (n < 0 || n > 10_000_000) {
+            throw new GoBinaryException(".gopclntab has an implausible function count " + n);
+        }
+        this.nfunc = (int) n;
+        if (magic == MAGIC_GO116) {
+            headerTextStart = 0;
+            funcnameOffset = data.getLong(24);
+            pclnOffset = data.getLong(56);
+        } else {
+            headerTextStart = data.getLong(24);
+            funcnameOffset = data.getLong(32);
+            pclnOffset = data.getLong(64);
+        }
+        if (funcnameOffset <= 0 || funcnameOffset >= data.capacity() || pclnOffset <= 0 || pclnOffset >= data.capacity()) {
+            throw new GoBinaryException(".gopclntab header offsets lie outside the table");
+        }
+    }
+
+    public static Pclntab read(ElfFile elf) throws GoBinaryException, ElfFormatException {
+        // Go before 1.21 names it .data.rel.ro.gopclntab in PIE builds.
+        ElfSection s = elf.section(".gopclntab").or(() -> elf.section(".data.rel.ro.gopclntab"))
+                .orElseThrow(() -> new GoBinaryException("not a Go binary (no .gopclntab section)"));
+        return new Pclntab(elf.sectionData(s), s.address());
+    }
+
+    /** Virtual address of the table (the runtime's pcHeader). */
+    public long address() {
+        return address;
+    }
+
+    /** Offset of funcnametab from the header; with {@link #address()} it identifies moduledata. */
+    public long funcnameOffset() {
+        return funcnameOffset;
+    }
+
+    /** The text start recorded in the header, or 0 (Go 1.16-1.17 and Go 1.26+ do not record it). */
+    public long headerTextStart() {
+        return headerTextStart;
+    }
+
+    /** Entry offset of the first function from runtime.text (0 for the 1.16 format). */
+    public long firstEntryOffset() throws GoBinaryException {
+        return magic == MAGIC_GO116 ? 0 : Integer.toUnsignedLong(data.getInt(checked(pclnOffset, 4)));
+    }
+
+    public boolean hasAbsoluteEntries() {
+        return magic == MAGIC_GO116;
+    }
+
+    /** Every function, sorted by entry, with its end taken from the next entry. */
+    public List<GoFunction> functions(long textStart) throws GoBinaryException {
+        List<GoFunction> out = new ArrayList<>(nfunc);
+        int entrySize = magic == MAGIC_GO116 ? 16 : 8;
+        for (int i = 0; i < nfunc; i++) {
+            long at = pclnOffset + (long) i * entrySize;
+            long entry = entryAt(at, textStart);
+            long end = entryAt(at + entrySize, textStart);
+            long funcOff = magic == MAGIC_GO116 ? data.getLong(checked(at + 8, 8)) : Integer.toUnsignedLong(data.getInt(checked(at + 4, 4)));
+            long funcStruct = pclnOffset + funcOff;
+            int nameOff = data.getInt(checked(funcStruct + (magic == MAGIC_GO116 ? 8 : 4), 4));
+            out.add(new GoFunction(name(nameOff), entry, end));
+        }
+        return out;
+    }
+
+    private long entryAt(long at, long textStart) throws GoBinaryException {
+        if (magic == MAGIC_GO116) {
+            return data.getLong(checked(at, 8));
+        }
+        return textStart + Integer.toUnsignedLong(data.getInt(checked(at, 4)));
+    }
+
+    private String name(int nameOff) throws GoBinaryException {
+        int start = checked(funcnameOffset + nameOff, 1);
+        int end = start;
+        while (end < data.capacity() && data.get(end) != 0) {
+            end++;
+        }
+        byte[] b = new byte[end - start];
+        data.get(start, b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private int checked(long off, int len) throws GoBinaryException {
+        if (off < 0 || off + len > data.capacity()) {
+            throw new GoBinaryException(".gopclntab is truncated or corrupt");
+        }
+        return (int) off;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.gmpwatch.exporter.gobinary;
+
+import dev.gmpwatch.exporter.testing.Command;
+import dev.gmpwatch.exporter.testing.GoFixtures;
+import dev.gmpwatch.exporter.testing.GoToolchain;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What the Go toolchains themselves say about a binary: version, and function entry addresses. */
+final class GroundTruth {
+    private static final Pattern NM_LINE = Pattern.compile("^\\s*([0-9a-f]+)\\s+([0-9]+\\s+)?[Tt]\\s+(\\S+)$");
+
+    private GroundTruth() {
+    }
+
+    /** {@code go version BINARY}, e.g. "go1.19.8"; null when go cannot read it. */
+    static String goVersion(Path binary) {
+        GoToolchain go = GoToolchain.newest();
+        Command.Result r = Command.run(go.command("version", binary.toString()), go.env(), null, Duration.ofMinutes(1));
+        if (r.exitCode() != 0) {
+            return null;
+        }
+        String out = r.stdout().strip();
+        return out.substring(out.lastIndexOf(' ') + 1);
+    }
+
+    /** {@code go tool nm}: text symbol -> address, for binaries with .symtab. */
+    static Map<String, Long> nm(Path binary) {
+        GoToolchain go = GoToolchain.newest();
+        String out = Command.check(go.command("tool", "nm", binary.toString()), go.env(), null, Duration.ofMinutes(2));
+        Map<String, Long> m = new HashMap<>();
+        for (String line : out.split("\n")) {
+            Matcher x = NM_LINE.matcher(line);
+            if (x.matches()) {
+                m.putIfAbsent(x.group(3), Long.parseLong(x.group(1), 16));
+            }
+        }
+        return m;
+    }
+
+    /** Go's debug/gosym, built with the given toolchain: function -> entry, from .gopclntab. */
+    static Map<String, Long> gosym(GoToolchain go, Path binary) {
+        Path tool = GoFixtures.build(go, "gosymdump", GoFixtures.Variant.NORMAL);
+        String out = Command.check(List.of(tool.toString(), binary.toString()), Map.of(), null, Duration.ofMinutes(2));
+        Map<String, Long> m = new HashMap<>();
+        for (String line : out.split("\n")) {
+            String[] f = line.split(" ", 2);
+            if (f.length == 2) {
+                m.putIfAbsent(f[1], Long.parseLong(f[0], 16));
+            }
+        }
+        if (m.isEmpty()) {
+            throw new AssertionError("gosymdump found no functions in " + binary);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.gmpwatch.exporter.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Builds the Go programs under src/test/resources/fixtures with a given toolchain, once per run. */
+public final class GoFixtures {
+    /** How a fixture is linked. */
+    public enum Variant {
+        NORMAL, STRIPPED, PIE;
+
+        List<String> flags() {
+            return switch (this) {
+                case NORMAL -> List.of();
+                case STRIPPED -> List.of("-ldflags=-s -w");
+                case PIE -> List.of("-buildmode=pie");
+            };
+        }
+
+        public String label() {
+            return name().toLowerCase();
+        }
+    }
+
+    private GoFixtures() {
+    }
+
+    public static synchronized Path build(GoToolchain go, String fixture, Variant variant) {
+        Path out = Repo.scratch("fixtures").resolve(go.version()).resolve(fixture + "-" + variant.label());
+        if (Files.isExecutable(out)) {
+            return out;
+        }
+        Path src = Repo.root().resolve("exporter/src/test/resources/fixtures").resolve(fixture);
+        Path work = out.getParent().resolve("src-" + fixture);
+        copyTree(src, work);
+        List<String> cmd = new ArrayList<>(go.command("build", "-o", out.toString()));
+        cmd.addAll(2, variant.flags()); // after "go build"
+        cmd.add(".");
+        Command.check(cmd, go.env(), work, Duration.ofMinutes(10));
+        return out;
+    }
+
+    private static void copyTree(Path from, Path to) {
+        try (Stream<Path> files = Files.walk(from)) {
+            Files.createDirectories(to);
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.gmpwatch.exporter.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Go binaries that nobody here built, installed by scripts/setup.sh. */
+public final class RealBinaries {
+    /** esbuild 0.28.2 from npm: Go 1.26.5, stripped, without a build info blob. */
+    public static final String ESBUILD_GO_VERSION = "go1.26.5";
+
+    private RealBinaries() {
+    }
+
+    public static Path esbuild() {
+        return require(Repo.root().resolve("exporter/src/test/npm/node_modules/@esbuild/linux-x64/bin/esbuild"),
+                "esbuild from npm @esbuild/linux-x64@0.28.2");
+    }
+
+    /** Debian's prometheus: Go 1.19, stripped, externally linked. */
+    public static Path prometheus() {
+        return require(Path.of("/usr/bin/prometheus"), "Debian's prometheus package");
+    }
+
+    private static Path require(Path p, String what) {
+        if (!Files.isRegularFile(p)) {
+            throw new AssertionError("missing " + what + " at " + p + "; run scripts/setup.sh");
+        }
+        return p;
+    }
+}

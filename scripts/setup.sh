@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs everything gmpwatch needs to build and test on a Debian machine. Idempotent: when all
+# is present it only checks. Run as root (or with sudo available).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+say() { echo "setup: $*" >&2; }
+
+# Debian packages: build (clang, libbpf), kernel tooling (bpftool, bpftrace), test ground truth
+# (binutils objdump, Debian's Go 1.19, Debian's stripped /usr/bin/prometheus).
+packages=(clang llvm libbpf-dev libbpf1 bpftool bpftrace binutils golang-1.19-go prometheus
+          ca-certificates curl)
+command -v mvn >/dev/null || packages+=(maven)
+command -v javac >/dev/null || packages+=(openjdk-17-jdk-headless)
+command -v npm >/dev/null || packages+=(nodejs npm)
+command -v go >/dev/null || [ -x /usr/local/go/bin/go ] || packages+=(golang-go)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  say "installing ${missing[*]}"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The newest Go: the machine's /usr/local/go, else Debian's.
+export PATH="/usr/local/go/bin:$PATH"
+go version >/dev/null || { say "no Go toolchain found"; exit 1; }
+
+# Real third-party Go binary for the analysis tests: esbuild from npm (Go 1.26, stripped).
+npm_dir="$root/exporter/src/test/npm"
+if [ ! -x "$npm_dir/node_modules/@esbuild/linux-x64/bin/esbuild" ]; then
+  say "installing npm test fixtures"
+  (cd "$npm_dir" && npm ci --no-audit --no-fund --ignore-scripts >/dev/null)
+fi
+
+# Older and newer Go toolchains through the module proxy (cached in the module cache).
+while read -r v; do
+  case "$v" in ''|\#*) continue ;; esac
+  # GOFLAGS is reset: a machine-wide -buildvcs flag is unknown to Go 1.17.
+  if ! GOFLAGS=-mod=mod GOTOOLCHAIN="$v" go version >/dev/null 2>&1; then
+    say "warning: could not fetch Go toolchain $v; the tests will report it as unavailable"
+  fi
+done < "$root/exporter/src/test/resources/toolchains.txt"
+say "ok"
