@@ -7,11 +7,11 @@ import jnr.ffi.Pointer;
 
 /** A map of a loaded {@link BpfObject}. */
 public final class BpfMap {
-    private final LibBpf lib;
+    private final Native.LibBpf lib;
     private final Pointer map;
     private final String name;
 
-    BpfMap(LibBpf lib, Pointer map, String name) {
+    BpfMap(Native.LibBpf lib, Pointer map, String name) {
         this.lib = lib;
         this.map = map;
         this.name = name;

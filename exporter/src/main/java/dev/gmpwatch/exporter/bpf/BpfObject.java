@@ -12,14 +12,14 @@ import jnr.ffi.Pointer;
  * objects; links made from it are closed first.
  */
 public final class BpfObject implements AutoCloseable {
-    private final LibBpf lib;
+    private final Native.LibBpf lib;
     private final Pointer obj;
     private final Pointer image;
     private final String name;
     private final List<BpfLink> links = new ArrayList<>();
     private boolean closed;
 
-    private BpfObject(LibBpf lib, Pointer obj, Pointer image, String name) {
+    private BpfObject(Native.LibBpf lib, Pointer obj, Pointer image, String name) {
         this.lib = lib;
         this.obj = obj;
         this.image = image;
@@ -42,7 +42,7 @@ public final class BpfObject implements AutoCloseable {
 
     /** Opens and loads an ELF BPF object from memory. */
     public static BpfObject load(byte[] elf, String name) throws BpfOpenException, BpfLoadException {
-        LibBpf lib = Native.libbpf();
+        Native.LibBpf lib = Native.libbpf();
         Pointer image = Memory.allocateDirect(Native.runtime(), elf.length);
         image.put(0, elf, 0, elf.length);
         Pointer obj = lib.bpf_object__open_mem(image, elf.length, null);
@@ -85,7 +85,7 @@ public final class BpfObject implements AutoCloseable {
         links.remove(link);
     }
 
-    LibBpf lib() {
+    Native.LibBpf lib() {
         return lib;
     }
 

@@ -15,12 +15,12 @@ final class LibBpfLog {
     private static final ThreadLocal<StringBuilder> CAPTURE = new ThreadLocal<>();
     /** Held for the life of the process: libbpf keeps calling it. */
     @SuppressWarnings("unused")
-    private static LibBpf.PrintFn callback;
+    private static Native.LibBpf.PrintFn callback;
 
     private LibBpfLog() {
     }
 
-    static synchronized void install(LibBpf lib) {
+    static synchronized void install(Native.LibBpf lib) {
         if (callback == null) {
             callback = LibBpfLog::print;
             lib.libbpf_set_print(callback);
