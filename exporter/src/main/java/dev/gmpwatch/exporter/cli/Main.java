@@ -17,6 +17,7 @@ public final class Main {
             "commands:",
             "  inspect [--json] BINARY   analyse a Go binary: version, hooked functions and probe sites,",
             "                            runtime struct offsets and wait reasons",
+            "  processes                 list running Go processes and how gmpwatch would probe them",
             "  help                      show this text");
 
     private Main() {
@@ -37,6 +38,8 @@ public final class Main {
             switch (args[0]) {
                 case "inspect":
                     return new InspectCommand(out).run(rest);
+                case "processes":
+                    return new ProcessesCommand(out, java.nio.file.Path.of("/proc")).run(rest);
                 default:
                     throw new UsageException("unknown command '" + args[0] + "' (try 'help')");
             }

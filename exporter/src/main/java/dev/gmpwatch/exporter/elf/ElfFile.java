@@ -200,7 +200,7 @@ public final class ElfFile {
         if (data.capacity() < 4 || data.getInt(0) != 0x464c457f) {
             throw new ElfFormatException("not an ELF file");
         }
-        if (data.capacity() < 64) {
+        if (data.capacity() < 6) {
             throw new ElfFormatException("truncated ELF header");
         }
         if (data.get(4) != 2) {
@@ -208,6 +208,9 @@ public final class ElfFile {
         }
         if (data.get(5) != 1) {
             throw new ElfFormatException("not a little-endian ELF");
+        }
+        if (data.capacity() < 64) {
+            throw new ElfFormatException("truncated ELF header");
         }
         int machine = u16(18);
         if (machine != EM_X86_64) {

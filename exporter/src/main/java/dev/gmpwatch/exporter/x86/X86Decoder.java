@@ -296,6 +296,9 @@ public final class X86Decoder {
         }
 
         private boolean set(String name, int writeMask, boolean ends) {
+            if (ends && rex != 0) {
+                return false; // REX on RET/INT3/HLT means nothing; binutils splits it off, so do not guess
+            }
             mnemonic = name;
             writes = writeMask;
             kind = ends ? Kind.END : Kind.ORDINARY;

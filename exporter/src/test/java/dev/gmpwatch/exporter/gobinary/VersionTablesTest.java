@@ -1,0 +1,75 @@
+package dev.gmpwatch.exporter.gobinary;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gmpwatch.exporter.testing.GoFixtures;
+import dev.gmpwatch.exporter.testing.GoFixtures.Variant;
+import dev.gmpwatch.exporter.testing.GoToolchain;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shipped per-version tables (used for stripped binaries) against the DWARF and symbols of
+ * every toolchain this machine can get. A mismatch means: run scripts/gen-version-tables.py.
+ */
+class VersionTablesTest {
+    @Test
+    void structOffsetTableMatchesDwarfOfEveryToolchain() throws Exception {
+        List<String> failures = new ArrayList<>();
+        for (GoToolchain go : GoToolchain.all()) {
+            GoBinary withDwarf = GoBinary.analyze(GoFixtures.build(go, "spawner", Variant.NORMAL));
+            assertEquals(RuntimeLayout.Source.DWARF, withDwarf.layout().source(), go.version());
+            assertEquals(RuntimeLayout.FIELDS.size(), withDwarf.layout().offsets().size(),
+                    go.version() + ": every field found in DWARF: " + withDwarf.layout().offsets().keySet());
+            String minor = GoVersion.minor(go.version()).orElseThrow();
+            Map<String, Long> table = VersionTables.structOffsets().get(minor);
+            if (!withDwarf.layout().offsets().equals(table)) {
+                failures.add(go.version() + ": DWARF " + withDwarf.layout().offsets() + " but the table has " + table);
+            }
+            GoBinary stripped = GoBinary.analyze(GoFixtures.build(go, "spawner", Variant.STRIPPED));
+            assertEquals(RuntimeLayout.Source.TABLE, stripped.layout().source(), go.version() + " stripped");
+        }
+        assertTrue(failures.isEmpty(), "regenerate with scripts/gen-version-tables.py:\n" + String.join("\n", failures));
+    }
+
+    @Test
+    void waitReasonTableMatchesTheBinaryOfEveryToolchain() throws Exception {
+        List<String> failures = new ArrayList<>();
+        for (GoToolchain go : GoToolchain.all()) {
+            GoBinary withSymbols = GoBinary.analyze(GoFixtures.build(go, "spawner", Variant.NORMAL));
+            assertEquals(WaitReasons.Source.SYMBOL, withSymbols.waitReasons().source(), go.version());
+            List<String> fromBinary = withSymbols.waitReasons().texts();
+            assertTrue(fromBinary.contains("chan receive") && fromBinary.contains("select") && fromBinary.contains("sleep"),
+                    go.version() + ": " + fromBinary);
+            List<String> table = VersionTables.waitReasons().get(GoVersion.minor(go.version()).orElseThrow());
+            if (!fromBinary.equals(table)) {
+                failures.add(go.version() + ": binary " + fromBinary + " but the table has " + table);
+            }
+            GoBinary stripped = GoBinary.analyze(GoFixtures.build(go, "spawner", Variant.STRIPPED));
+            assertEquals(WaitReasons.Source.TABLE, stripped.waitReasons().source(), go.version() + " stripped");
+            assertEquals(fromBinary, stripped.waitReasons().texts(), go.version() + " stripped");
+        }
+        assertTrue(failures.isEmpty(), "regenerate with scripts/gen-version-tables.py:\n" + String.join("\n", failures));
+    }
+
+    @Test
+    void pieBinariesReadPointersThroughRelocations() throws Exception {
+        for (GoToolchain go : GoToolchain.all()) {
+            GoBinary normal = GoBinary.analyze(GoFixtures.build(go, "spawner", Variant.NORMAL));
+            GoBinary pie = GoBinary.analyze(GoFixtures.build(go, "spawner", Variant.PIE));
+            assertEquals(normal.waitReasons().texts(), pie.waitReasons().texts(), go.version() + " pie");
+            assertEquals(normal.layout().offsets(), pie.layout().offsets(), go.version() + " pie");
+        }
+    }
+
+    @Test
+    void versionsParseToTheirMinorRelease() {
+        assertEquals("go1.26", GoVersion.minor("go1.26.5").orElseThrow());
+        assertEquals("go1.21", GoVersion.minor("go1.21rc2").orElseThrow());
+        assertEquals("go1.19", GoVersion.minor("go1.19").orElseThrow());
+        assertTrue(GoVersion.minor("devel go1.27-abcdef").isEmpty());
+    }
+}
