@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /** Everything the exporter needs to know about one Go executable, read from the file alone. */
 public final class GoBinary {
-    /** Prologues are short: this many bytes from the entry are enough to choose a site. */
-    private static final int PROLOGUE_BYTES = 256;
+    /** The selector reads the whole function to find branches back into the prologue; cap it. */
+    private static final int MAX_FUNCTION_BYTES = 64 * 1024;
 
     private final ElfFile elf;
     private final String goVersion;
@@ -104,7 +104,7 @@ public final class GoBinary {
     public HookedFunction locate(GoFunction f) throws ElfFormatException {
         long fileOffset = elf.fileOffsetOf(f.entry())
                 .orElseThrow(() -> new ElfFormatException(f.name() + " at 0x" + Long.toHexString(f.entry()) + " is not in a loaded segment"));
-        long size = f.size() > 0 ? Math.min(f.size(), PROLOGUE_BYTES) : PROLOGUE_BYTES;
+        long size = f.size() > 0 ? Math.min(f.size(), MAX_FUNCTION_BYTES) : 256;
         ByteBuffer buf = elf.readAt(f.entry(), size);
         byte[] code = new byte[buf.remaining()];
         buf.get(code);

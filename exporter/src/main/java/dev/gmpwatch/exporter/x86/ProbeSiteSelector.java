@@ -19,6 +19,40 @@ public final class ProbeSiteSelector {
 
     /** @param code the function's bytes from its entry (at most its size) */
     public static ProbeSite select(byte[] code) {
+        ProbeSite site = selectInPrologue(code);
+        if (site.mode() == ProbeSite.Mode.EMULATED) {
+            Optional<Integer> branch = branchBackIntoPrologue(code, site);
+            if (branch.isPresent()) {
+                return entry(code, "the branch at +0x" + Integer.toHexString(branch.get()) + " re-runs the prologue");
+            }
+        }
+        return site;
+    }
+
+    /**
+     * A direct jump or call after the site that lands on or before it would run the probe twice
+     * in one call. The morestack path back to the entry is expected at a stack-check JBE, which
+     * counts only its not-taken pass. The scan stops at the first instruction it cannot decode.
+     */
+    private static Optional<Integer> branchBackIntoPrologue(byte[] code, ProbeSite site) {
+        int pos = site.offset();
+        while (pos < code.length) {
+            Optional<Instruction> decoded = X86Decoder.decode(code, pos);
+            if (decoded.isEmpty()) {
+                return Optional.empty();
+            }
+            Instruction insn = decoded.get();
+            Long target = insn.branchTarget();
+            boolean morestackReturn = site.stackCheckBranch() && target != null && target == 0;
+            if (pos > site.offset() && target != null && target >= 0 && target <= site.offset() && !morestackReturn) {
+                return Optional.of(pos);
+            }
+            pos += insn.length();
+        }
+        return Optional.empty();
+    }
+
+    private static ProbeSite selectInPrologue(byte[] code) {
         Instruction previous = null;
         int pos = 0;
         for (int n = 0; n < MAX_INSTRUCTIONS && pos < code.length; n++) {

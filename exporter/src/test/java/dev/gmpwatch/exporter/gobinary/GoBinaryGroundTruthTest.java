@@ -71,6 +71,8 @@ class GoBinaryGroundTruthTest {
             GoBinary bin = GoBinary.analyze(s.binary());
             Map<String, Long> gosym = GroundTruth.gosym(s.gosymBuilder(), s.binary());
             Map<String, Long> nm = s.twin() != null ? GroundTruth.nm(s.twin()) : Map.of();
+            Map<String, Long> goObjdump = bin.stripped() ? Map.of()
+                    : GroundTruth.goObjdumpEntries(s.gosymBuilder(), s.binary(), HookedFunction.NAMES);
             Map<String, String> row = new LinkedHashMap<>();
             for (String name : HookedFunction.NAMES) {
                 Optional<HookedFunction> found = bin.hookedFunctions().stream().filter(f -> f.name().equals(name)).findFirst();
@@ -91,6 +93,12 @@ class GoBinaryGroundTruthTest {
                 if (nm.containsKey(name)) {
                     check(failures, f.address() == nm.get(name), s, name, "address differs from go tool nm");
                 }
+                if (!bin.stripped()) {
+                    check(failures, Long.valueOf(f.address()).equals(goObjdump.get(name)), s, name,
+                            "address differs from go tool objdump: " + goObjdump.get(name));
+                }
+                check(failures, bin.functions().symbolize(f.address() + 1).map(GoFunction::name).orElse("").equals(name),
+                        s, name, "a PC inside it does not symbolize to it");
                 checkProbeSite(failures, s, bin, f);
                 row.put(name, f.probeMode() + (f.stackCheckBranch() ? "*" : ""));
             }

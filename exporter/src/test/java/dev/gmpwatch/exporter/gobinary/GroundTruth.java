@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 
 /** What the Go toolchains themselves say about a binary: version, and function entry addresses. */
 final class GroundTruth {
+    private static final Pattern OBJDUMP_ADDRESS = Pattern.compile("\\s0x([0-9a-f]+)\\s");
     private static final Pattern NM_LINE = Pattern.compile("^\\s*([0-9a-f]+)\\s+([0-9]+\\s+)?[Tt]\\s+(\\S+)$");
 
     private GroundTruth() {
@@ -38,6 +39,27 @@ final class GroundTruth {
             Matcher x = NM_LINE.matcher(line);
             if (x.matches()) {
                 m.putIfAbsent(x.group(3), Long.parseLong(x.group(1), 16));
+            }
+        }
+        return m;
+    }
+
+    /** {@code go tool objdump -s}: the first instruction address under each TEXT header. */
+    static Map<String, Long> goObjdumpEntries(GoToolchain go, Path binary, List<String> names) {
+        String regex = "^(" + String.join("|", names.stream().map(n -> n.replace(".", "\\.")).toList()) + ")$";
+        String out = Command.check(go.command("tool", "objdump", "-s", regex, binary.toString()), go.env(), null,
+                Duration.ofMinutes(2));
+        Map<String, Long> m = new HashMap<>();
+        String current = null;
+        for (String line : out.split("\n")) {
+            if (line.startsWith("TEXT ")) {
+                current = line.substring(5, line.indexOf("(SB)"));
+            } else if (current != null) {
+                Matcher x = OBJDUMP_ADDRESS.matcher(line);
+                if (x.find()) {
+                    m.put(current, Long.parseLong(x.group(1), 16));
+                    current = null;
+                }
             }
         }
         return m;

@@ -88,6 +88,22 @@ class ProbeSiteSelectorTest {
     }
 
     @Test
+    void rejectsASiteThatALaterBranchJumpsBackTo() {
+        // 0: SUB $8, SP; 4: NOP; 5: INC (mem); b: JMP back to +4 (a loop over the NOP)
+        ProbeSite s = select("4883ec08" + "90" + "ff8208010000" + "ebf7");
+        assertEquals(ProbeSite.Mode.SINGLESTEP, s.mode());
+        assertTrue(s.reason().contains("+0xb"), s.reason());
+    }
+
+    @Test
+    void acceptsTheMorestackJumpBackToTheEntryAtAStackCheckJbe() {
+        // 0: CMP; 4: JBE +6 -> c; 6: SUB; a: RET... c: CALL morestack; 11: JMP 0
+        ProbeSite s = select("493b6610" + "7606" + "4883ec48" + "c390" + "e800000000" + "ebed");
+        assertEquals(ProbeSite.Mode.EMULATED, s.mode(), s.reason());
+        assertEquals(4, s.offset());
+    }
+
+    @Test
     void anEmptyFunctionIsSingleStepped() {
         assertEquals(ProbeSite.Mode.SINGLESTEP, ProbeSiteSelector.select(new byte[0]).mode());
     }
