@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -307,14 +306,7 @@ public final class ElfFile {
     }
 
     private String cString(long start, long limit) {
-        int s = (int) start;
-        int e = s;
-        while (e < limit && data.get(e) != 0) {
-            e++;
-        }
-        byte[] b = new byte[e - s];
-        data.get(s, b);
-        return new String(b, StandardCharsets.UTF_8);
+        return CString.read(data, (int) start, (int) limit);
     }
 
     private int u16(int off) {

@@ -1,7 +1,7 @@
 package dev.gmpwatch.exporter.gobinary;
 
+import dev.gmpwatch.exporter.elf.CString;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /** A read position in a little-endian buffer, with the LEB128 decoders DWARF uses. */
 final class Cursor {
@@ -69,13 +69,10 @@ final class Cursor {
     }
 
     String cString(ByteBuffer b) {
-        int s = pos;
+        int start = pos;
         while (b.get(pos) != 0) {
             pos++;
         }
-        byte[] bytes = new byte[pos - s];
-        b.get(s, bytes);
-        pos++;
-        return new String(bytes, StandardCharsets.UTF_8);
+        return CString.read(b, start, pos++);
     }
 }

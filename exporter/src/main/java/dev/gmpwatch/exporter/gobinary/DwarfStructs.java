@@ -1,9 +1,9 @@
 package dev.gmpwatch.exporter.gobinary;
 
+import dev.gmpwatch.exporter.elf.CString;
 import dev.gmpwatch.exporter.elf.ElfFile;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -217,14 +217,7 @@ final class DwarfStructs {
         }
 
         private static String cString(ByteBuffer b, long off) {
-            int s = (int) off;
-            int e = s;
-            while (e < b.limit() && b.get(e) != 0) {
-                e++;
-            }
-            byte[] bytes = new byte[e - s];
-            b.get(s, bytes);
-            return new String(bytes, StandardCharsets.UTF_8);
+            return CString.read(b, (int) off);
         }
     }
 }

@@ -1,10 +1,10 @@
 package dev.gmpwatch.exporter.gobinary;
 
+import dev.gmpwatch.exporter.elf.CString;
 import dev.gmpwatch.exporter.elf.ElfFile;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
 import dev.gmpwatch.exporter.elf.ElfSection;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -113,14 +113,7 @@ public final class Pclntab {
     }
 
     private String name(int nameOff) throws GoBinaryException {
-        int start = checked(funcnameOffset + nameOff, 1);
-        int end = start;
-        while (end < data.capacity() && data.get(end) != 0) {
-            end++;
-        }
-        byte[] b = new byte[end - start];
-        data.get(start, b);
-        return new String(b, StandardCharsets.UTF_8);
+        return CString.read(data, checked(funcnameOffset + nameOff, 1));
     }
 
     private int checked(long off, int len) throws GoBinaryException {
