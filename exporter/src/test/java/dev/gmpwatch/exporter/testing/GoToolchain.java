@@ -14,7 +14,7 @@ import java.util.Map;
  * golang-1.19 (both required), plus those in toolchains.txt that GOTOOLCHAIN can fetch.
  */
 public final class GoToolchain {
-    private static final Path NEWEST_GO = Path.of("/usr/local/go/bin/go");
+    private static final Path NEWEST_GO = newestGo();
     private static final Path DEBIAN_GO_119 = Path.of("/usr/lib/go-1.19/bin/go");
     private static List<GoToolchain> available;
     private static final Map<String, String> UNAVAILABLE = new LinkedHashMap<>();
@@ -59,7 +59,7 @@ public final class GoToolchain {
     public static synchronized List<GoToolchain> all() {
         if (available == null) {
             List<GoToolchain> list = new ArrayList<>();
-            list.add(required(NEWEST_GO, "the newest Go (/usr/local/go)"));
+            list.add(required(NEWEST_GO, "the newest Go (/usr/local/go or go on PATH)"));
             list.add(required(DEBIAN_GO_119, "Debian's golang-1.19 (apt-get install golang-1.19-go, or scripts/setup.sh)"));
             for (String v : listed()) {
                 GoToolchain t = new GoToolchain(v, NEWEST_GO, v);
@@ -80,6 +80,21 @@ public final class GoToolchain {
     public static synchronized Map<String, String> unavailable() {
         all();
         return Map.copyOf(UNAVAILABLE);
+    }
+
+    /** The machine's own Go: /usr/local/go, else the first go on PATH. */
+    private static Path newestGo() {
+        Path local = Path.of("/usr/local/go/bin/go");
+        if (Files.isExecutable(local)) {
+            return local;
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path go = Path.of(dir, "go");
+            if (!dir.isEmpty() && Files.isExecutable(go)) {
+                return go.toAbsolutePath();
+            }
+        }
+        return local;
     }
 
     private static GoToolchain required(Path go, String what) {
