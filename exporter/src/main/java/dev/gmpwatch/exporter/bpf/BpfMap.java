@@ -2,11 +2,16 @@ package dev.gmpwatch.exporter.bpf;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
-/** A map of a loaded {@link BpfObject}. */
+/** A map of a loaded {@link BpfObject}. Keys and values are raw little-endian bytes. */
 public final class BpfMap {
+    private static final int ENOENT = 2;
+
     private final Native.LibBpf lib;
     private final Pointer map;
     private final String name;
@@ -26,26 +31,83 @@ public final class BpfMap {
         return n;
     }
 
+    /** A u32 key, as array maps take. */
+    public static byte[] u32(int key) {
+        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(key).array();
+    }
+
     /**
      * Looks up a u32 key in a per-CPU map. The result holds one value per possible CPU, each
      * padded to 8 bytes, little-endian.
      */
     public ByteBuffer lookupPerCpu(int key, int valueSize) throws BpfMapException {
         int stride = (valueSize + 7) & ~7;
-        int total = stride * possibleCpus();
-        Pointer k = Memory.allocate(Native.runtime(), 4);
-        k.putInt(0, key);
-        Pointer v = Memory.allocate(Native.runtime(), total);
-        int rc = lib.bpf_map__lookup_elem(map, k, 4, v, total, 0);
-        if (rc < 0) {
-            throw new BpfMapException("lookup key " + key + " in " + name, rc);
+        return lookup(u32(key), stride * possibleCpus())
+                .orElseThrow(() -> new BpfMapException("lookup key " + key + " in " + name, ENOENT));
+    }
+
+    /** The value for a key, or empty when the key is absent. */
+    public Optional<ByteBuffer> lookup(byte[] key, int valueSize) throws BpfMapException {
+        Pointer k = bytes(key);
+        Pointer v = Memory.allocate(Native.runtime(), valueSize);
+        int rc = lib.bpf_map__lookup_elem(map, k, key.length, v, valueSize, 0);
+        if (rc == -ENOENT) {
+            return Optional.empty();
         }
-        byte[] out = new byte[total];
-        v.get(0, out, 0, total);
-        return ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        if (rc < 0) {
+            throw new BpfMapException("lookup in " + name, rc);
+        }
+        byte[] out = new byte[valueSize];
+        v.get(0, out, 0, valueSize);
+        return Optional.of(ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    public void update(byte[] key, byte[] value) throws BpfMapException {
+        int rc = lib.bpf_map__update_elem(map, bytes(key), key.length, bytes(value), value.length, 0);
+        if (rc < 0) {
+            throw new BpfMapException("update in " + name, rc);
+        }
+    }
+
+    /** Deletes a key; false when it was not there. */
+    public boolean delete(byte[] key) throws BpfMapException {
+        int rc = lib.bpf_map__delete_elem(map, bytes(key), key.length, 0);
+        if (rc == -ENOENT) {
+            return false;
+        }
+        if (rc < 0) {
+            throw new BpfMapException("delete in " + name, rc);
+        }
+        return true;
+    }
+
+    /** Every key of a hash map (a snapshot: entries may come and go meanwhile). */
+    public List<byte[]> keys(int keySize) throws BpfMapException {
+        List<byte[]> out = new ArrayList<>();
+        Pointer cur = null;
+        Pointer next = Memory.allocate(Native.runtime(), keySize);
+        while (true) {
+            int rc = lib.bpf_map__get_next_key(map, cur, next, keySize);
+            if (rc == -ENOENT) {
+                return out;
+            }
+            if (rc < 0) {
+                throw new BpfMapException("iterate " + name, rc);
+            }
+            byte[] k = new byte[keySize];
+            next.get(0, k, 0, keySize);
+            out.add(k);
+            cur = bytes(k);
+        }
     }
 
     public String name() {
         return name;
+    }
+
+    private static Pointer bytes(byte[] b) {
+        Pointer p = Memory.allocate(Native.runtime(), b.length);
+        p.put(0, b, 0, b.length);
+        return p;
     }
 }

@@ -44,6 +44,13 @@ final class Native {
         int bpf_map__lookup_elem(Pointer map, @In Pointer key, @size_t long keySize, @Out Pointer value,
                                  @size_t long valueSize, long flags);
 
+        int bpf_map__update_elem(Pointer map, @In Pointer key, @size_t long keySize, @In Pointer value,
+                                 @size_t long valueSize, long flags);
+
+        int bpf_map__delete_elem(Pointer map, @In Pointer key, @size_t long keySize, long flags);
+
+        int bpf_map__get_next_key(Pointer map, @In Pointer curKey, @Out Pointer nextKey, @size_t long keySize);
+
         @IgnoreError
         int libbpf_strerror(int err, @Out byte[] buf, @size_t long size);
 

@@ -12,9 +12,14 @@ public final class Main {
     static final int EXIT_USAGE = 2;
 
     private static final String USAGE = String.join("\n",
-            "usage: gmpwatch-exporter COMMAND [ARGS]",
+            "usage: gmpwatch-exporter [COMMAND] [ARGS]",
             "",
             "commands:",
+            "  run [FLAGS]               watch Go processes and serve metrics (the default command);",
+            "                            flags: --pid N, --exe PATH (both repeatable), --discover,",
+            "                            --discover.interval 5s, --discover.match REGEX,",
+            "                            --web.listen-address " + RunCommand.DEFAULT_LISTEN + ", --web.telemetry-path /metrics,",
+            "                            --creators.top-k 20",
             "  inspect [--json] BINARY   analyse a Go binary: version, hooked functions and probe sites,",
             "                            runtime struct offsets and wait reasons",
             "  processes                 list running Go processes and how gmpwatch would probe them",
@@ -29,13 +34,27 @@ public final class Main {
 
     /** Runs a command and returns the exit code; never throws. */
     static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
-            (args.length == 0 ? err : out).println(USAGE);
-            return args.length == 0 ? EXIT_USAGE : EXIT_OK;
+        if (args.length > 0 && (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h"))) {
+            out.println(USAGE);
+            return EXIT_OK;
+        }
+        if (args.length == 0 || args[0].startsWith("--")) {
+            String[] all = new String[args.length + 1];
+            all[0] = "run";
+            System.arraycopy(args, 0, all, 1, args.length);
+            args = all;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         try {
             switch (args[0]) {
+                case "run":
+                    try {
+                        return new RunCommand(out, err).run(rest);
+                    } catch (UsageException e) {
+                        err.println("gmpwatch: " + e.getMessage());
+                        err.println(RunCommand.USAGE);
+                        return EXIT_USAGE;
+                    }
                 case "inspect":
                     return new InspectCommand(out).run(rest);
                 case "processes":

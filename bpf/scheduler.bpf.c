@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Go scheduler telemetry from four uprobes: runtime.casgstatus (every goroutine state change,
+ * which also shows creation, exit and parking), the stop/start-the-world pair, and procresize.
+ * Everything is aggregated here; user space reads the maps when Prometheus scrapes.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <asm/ptrace.h>
+#include <bpf/bpf_helpers.h>
+#include "scheduler.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_TARGETS);
+	__type(key, __u32);                 /* tgid */
+	__type(value, struct target_cfg);
+} targets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAX_TARGETS * G_STATES * G_STATES);
+	__type(key, __u32);                 /* slot, from, to */
+	__type(value, __u64);
+} transitions SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAX_TARGETS * WAIT_REASONS);
+	__type(key, __u32);                 /* slot, reason */
+	__type(value, __u64);
+} parks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, struct hist);
+} sched_latency SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, struct hist);
+} lifetime SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, struct hist);
+} stw SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, struct target_state);
+} state SEC(".maps");
+
+/* When each runnable goroutine became runnable. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 131072);
+	__type(key, struct g_key);
+	__type(value, __u64);
+} runnable_since SEC(".maps");
+
+/* Goroutines created since attach: when, and by which entry function. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 262144);
+	__type(key, struct g_key);
+	__type(value, struct g_birth);
+} births SEC(".maps");
+
+/* Live goroutines created since attach, by entry function. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct creator_key);
+	__type(value, __s64);
+} creators SEC(".maps");
+
+/* Start of the current stop-the-world, per process. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, __u64);
+} stw_start SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DROP_KINDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+static __always_inline int morestack_pass(struct pt_regs *ctx)
+{
+	/* At a stack-check JBE, CF or ZF set means "taken": morestack runs, then the prologue
+	 * runs again. Only the other pass is a call. */
+	return (bpf_get_attach_cookie(ctx) & COOKIE_STACK_CHECK_JBE) && (ctx->eflags & 0x41);
+}
+
+static __always_inline struct target_cfg *current_target(__u32 *tgid)
+{
+	*tgid = bpf_get_current_pid_tgid() >> 32;
+	return bpf_map_lookup_elem(&targets, tgid);
+}
+
+static __always_inline void count_drop(__u32 kind)
+{
+	__u64 *d = bpf_map_lookup_elem(&drops, &kind);
+
+	if (d)
+		(*d)++;
+}
+
+static __always_inline __u32 log2_bucket(__u64 v)
+{
+	__u32 r = 0;
+
+	if (v >> 32) { v >>= 32; r += 32; }
+	if (v >> 16) { v >>= 16; r += 16; }
+	if (v >> 8)  { v >>= 8;  r += 8; }
+	if (v >> 4)  { v >>= 4;  r += 4; }
+	if (v >> 2)  { v >>= 2;  r += 2; }
+	if (v >> 1)  { r += 1; }
+	r += 1; /* [2^(r-1), 2^r) -> bucket r; 0 ns -> bucket 0 */
+	if (v == 0 && r == 1)
+		r = 0;
+	return r < HIST_BUCKETS ? r : HIST_BUCKETS - 1;
+}
+
+static __always_inline void observe(void *hist_map, __u32 slot, __u64 ns)
+{
+	struct hist *h = bpf_map_lookup_elem(hist_map, &slot);
+	__u32 b = log2_bucket(ns);
+
+	if (!h)
+		return;
+	if (b < HIST_BUCKETS)
+		h->buckets[b]++;
+	h->sum_ns += ns;
+}
+
+static __always_inline void count_transition(__u32 slot, __u32 from, __u32 to)
+{
+	__u32 idx = (slot * G_STATES + (from & (G_STATES - 1))) * G_STATES + (to & (G_STATES - 1));
+	__u64 *c = bpf_map_lookup_elem(&transitions, &idx);
+
+	if (c)
+		(*c)++;
+}
+
+static __always_inline void on_park(struct target_cfg *t, __u64 g)
+{
+	__u8 reason = 0;
+	__u32 idx;
+	__u64 *c;
+
+	/* gopark stores the reason in the g before it moves to _Gwaiting. */
+	bpf_probe_read_user(&reason, sizeof(reason), (void *)(g + t->off_waitreason));
+	if (reason >= WAIT_REASONS)
+		reason = WAIT_REASONS - 1;
+	idx = t->slot * WAIT_REASONS + reason;
+	c = bpf_map_lookup_elem(&parks, &idx);
+	if (c)
+		(*c)++;
+}
+
+static __always_inline void on_create(struct target_cfg *t, struct g_key *key, __u64 now)
+{
+	struct g_birth birth = { .ts = now };
+	struct creator_key ck = { .tgid = key->tgid };
+	__s64 one = 1, *live;
+
+	bpf_probe_read_user(&birth.startpc, sizeof(birth.startpc), (void *)(key->g + t->off_startpc));
+	if (bpf_map_update_elem(&births, key, &birth, BPF_ANY)) {
+		count_drop(DROP_BIRTH_FULL);
+		return;
+	}
+	ck.startpc = birth.startpc;
+	live = bpf_map_lookup_elem(&creators, &ck);
+	if (live)
+		__sync_fetch_and_add(live, 1);
+	else if (bpf_map_update_elem(&creators, &ck, &one, BPF_NOEXIST))
+		count_drop(DROP_CREATORS_FULL);
+}
+
+static __always_inline void on_exit(struct target_cfg *t, struct g_key *key, __u64 now)
+{
+	struct g_birth *birth = bpf_map_lookup_elem(&births, key);
+	struct creator_key ck = { .tgid = key->tgid };
+	__s64 *live;
+
+	if (!birth)
+		return; /* created before we attached */
+	observe(&lifetime, t->slot, now - birth->ts);
+	ck.startpc = birth->startpc;
+	live = bpf_map_lookup_elem(&creators, &ck);
+	if (live)
+		__sync_fetch_and_add(live, -1);
+	bpf_map_delete_elem(&births, key);
+}
+
+/* runtime.casgstatus(gp *g, oldval, newval uint32): RAX, RBX, RCX. */
+SEC("uprobe")
+int on_casgstatus(struct pt_regs *ctx)
+{
+	struct g_key key = {};
+	struct target_cfg *t;
+	__u32 from, to;
+	__u64 now;
+
+	if (morestack_pass(ctx))
+		return 0;
+	t = current_target(&key.tgid);
+	if (!t || t->slot >= MAX_TARGETS)
+		return 0;
+	key.g = ctx->rax;
+	from = (__u32)ctx->rbx & 0xfff;
+	to = (__u32)ctx->rcx & 0xfff;
+	now = bpf_ktime_get_ns();
+
+	count_transition(t->slot, from, to);
+	if (to == G_STATUS_WAITING)
+		on_park(t, key.g);
+	if (to == G_STATUS_RUNNABLE && bpf_map_update_elem(&runnable_since, &key, &now, BPF_ANY))
+		count_drop(DROP_RUNNABLE_FULL);
+	if (from == G_STATUS_RUNNABLE) {
+		__u64 *since = bpf_map_lookup_elem(&runnable_since, &key);
+
+		if (since) {
+			if (to == G_STATUS_RUNNING)
+				observe(&sched_latency, t->slot, now - *since);
+			bpf_map_delete_elem(&runnable_since, &key);
+		}
+	}
+	if (from == G_STATUS_DEAD && to != G_STATUS_DEAD)
+		on_create(t, &key, now);
+	else if (to == G_STATUS_DEAD && from != G_STATUS_IDLE)
+		on_exit(t, &key, now);
+	return 0;
+}
+
+SEC("uprobe")
+int on_stop_the_world(struct pt_regs *ctx)
+{
+	__u32 tgid;
+	__u64 now;
+
+	if (morestack_pass(ctx) || !current_target(&tgid))
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&stw_start, &tgid, &now, BPF_ANY))
+		count_drop(DROP_STW_FULL);
+	return 0;
+}
+
+SEC("uprobe")
+int on_start_the_world(struct pt_regs *ctx)
+{
+	struct target_cfg *t;
+	__u64 *start;
+	__u32 tgid;
+
+	if (morestack_pass(ctx))
+		return 0;
+	t = current_target(&tgid);
+	if (!t)
+		return 0;
+	start = bpf_map_lookup_elem(&stw_start, &tgid);
+	if (!start || !*start)
+		return 0; /* the world was stopped before we attached */
+	observe(&stw, t->slot, bpf_ktime_get_ns() - *start);
+	*start = 0;
+	return 0;
+}
+
+/* runtime.procresize(nprocs int32): RAX. */
+SEC("uprobe")
+int on_procresize(struct pt_regs *ctx)
+{
+	struct target_state *s;
+	struct target_cfg *t;
+	__u32 tgid;
+
+	if (morestack_pass(ctx))
+		return 0;
+	t = current_target(&tgid);
+	if (!t)
+		return 0;
+	s = bpf_map_lookup_elem(&state, &t->slot);
+	if (s)
+		s->gomaxprocs = (__s32)ctx->rax;
+	return 0;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Shared between scheduler.bpf.c and the exporter (dev.gmpwatch.exporter.collect.SchedulerMaps). */
+#ifndef GMPWATCH_SCHEDULER_H
+#define GMPWATCH_SCHEDULER_H
+
+#define MAX_TARGETS      256   /* watched processes at once; each gets a slot */
+#define G_STATES         16    /* Go's goroutine states, 0.._Gdeadextra, rounded up */
+#define WAIT_REASONS     64    /* waitReason codes; larger codes land in the last one */
+#define HIST_BUCKETS     40    /* log2(ns) buckets: bucket i holds [2^(i-1), 2^i) ns */
+
+#define G_STATUS_RUNNABLE 1
+#define G_STATUS_RUNNING  2
+#define G_STATUS_WAITING  4
+#define G_STATUS_DEAD     6
+#define G_STATUS_IDLE     0
+
+/* The attach cookie: the probe sits on a stack-check JBE; count only its not-taken pass. */
+#define COOKIE_STACK_CHECK_JBE 1ULL
+
+/* Per watched process, written by user space before the probes attach. */
+struct target_cfg {
+	__u32 slot;
+	__u32 off_startpc;     /* runtime.g.startpc */
+	__u32 off_waitreason;  /* runtime.g.waitreason (uint8) */
+	__u32 pad;
+};
+
+/* Keys of the per-goroutine hashes: goroutines are identified by their g's address. */
+struct g_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 g;
+};
+
+struct g_birth {
+	__u64 ts;
+	__u64 startpc;
+};
+
+struct creator_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 startpc;
+};
+
+struct hist {
+	__u64 buckets[HIST_BUCKETS];
+	__u64 sum_ns;
+};
+
+/* Per-slot gauges. */
+struct target_state {
+	__s64 gomaxprocs;      /* from procresize(nprocs); -1 until seen */
+};
+
+/* Indexes into the drops map: why an event could not be recorded. */
+#define DROP_RUNNABLE_FULL 0
+#define DROP_BIRTH_FULL    1
+#define DROP_CREATORS_FULL 2
+#define DROP_STW_FULL      3
+#define DROP_KINDS         4
+
+#endif

@@ -1,0 +1,42 @@
+package dev.gmpwatch.exporter.cli;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The effective capabilities of this process, from /proc/self/status. */
+final class Capabilities {
+    private static final int CAP_SYS_PTRACE = 19;
+    private static final int CAP_SYS_ADMIN = 21;
+    private static final int CAP_PERFMON = 38;
+    private static final int CAP_BPF = 39;
+
+    private Capabilities() {
+    }
+
+    /** Names of the capabilities the exporter needs and lacks; empty when it has them all. */
+    static List<String> missing(Path status) {
+        BigInteger eff;
+        try {
+            eff = Files.readAllLines(status).stream().filter(l -> l.startsWith("CapEff:"))
+                    .map(l -> new BigInteger(l.substring(7).strip(), 16)).findFirst().orElse(BigInteger.ZERO);
+        } catch (IOException | NumberFormatException e) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        boolean admin = eff.testBit(CAP_SYS_ADMIN);
+        if (!eff.testBit(CAP_BPF) && !admin) {
+            out.add("CAP_BPF");
+        }
+        if (!eff.testBit(CAP_PERFMON) && !admin) {
+            out.add("CAP_PERFMON");
+        }
+        if (!eff.testBit(CAP_SYS_PTRACE)) {
+            out.add("CAP_SYS_PTRACE");
+        }
+        return out;
+    }
+}

@@ -1,0 +1,176 @@
+package dev.gmpwatch.exporter.cli;
+
+import dev.gmpwatch.exporter.bpf.BpfException;
+import dev.gmpwatch.exporter.collect.CreatorTable;
+import dev.gmpwatch.exporter.collect.ProcStat;
+import dev.gmpwatch.exporter.collect.SchedulerCollector;
+import dev.gmpwatch.exporter.collect.SelfMetrics;
+import dev.gmpwatch.exporter.discovery.TargetSelection;
+import dev.gmpwatch.exporter.discovery.TargetWatcher;
+import dev.gmpwatch.exporter.probe.SchedulerProbes;
+import dev.gmpwatch.exporter.web.ExporterServer;
+import io.prometheus.client.CollectorRegistry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** {@code run}: watch Go processes and serve their scheduler metrics. The default command. */
+final class RunCommand {
+    static final String DEFAULT_LISTEN = ":19467";
+    static final String USAGE = "usage: gmpwatch-exporter [run] [--pid N]... [--exe PATH]... [--discover]"
+            + " [--discover.interval 5s] [--discover.match REGEX] [--web.listen-address " + DEFAULT_LISTEN + "]"
+            + " [--web.telemetry-path /metrics] [--creators.top-k 20]";
+    private static final Set<String> VALUED = Set.of("pid", "exe", "discover.interval", "discover.match",
+            "web.listen-address", "web.telemetry-path", "creators.top-k");
+    private static final Set<String> SWITCHES = Set.of("discover");
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Path proc = Path.of("/proc");
+
+    RunCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    int run(String[] args) throws UsageException {
+        Flags f = Flags.parse(args, VALUED, SWITCHES);
+        TargetSelection selection = selection(f);
+        Duration interval = duration(f.get("discover.interval", "5s"), "--discover.interval");
+        InetSocketAddress listen = listenAddress(f.get("web.listen-address", DEFAULT_LISTEN));
+        String telemetryPath = f.get("web.telemetry-path", "/metrics");
+        if (!telemetryPath.startsWith("/") || telemetryPath.equals("/")) {
+            throw new UsageException("--web.telemetry-path must start with / and not be / itself");
+        }
+        int topK = positiveInt(f.get("creators.top-k", "20"), "--creators.top-k");
+
+        List<String> missing = Capabilities.missing(proc.resolve("self/status"));
+        if (!missing.isEmpty()) {
+            err.println("gmpwatch: missing capabilities " + String.join(", ", missing)
+                    + ": run as root, or grant them (setcap or the container's securityContext)");
+            return Main.EXIT_FAILURE;
+        }
+        SchedulerProbes probes;
+        try {
+            probes = new SchedulerProbes(proc);
+        } catch (BpfException e) {
+            err.println("gmpwatch: cannot load the BPF programs: " + e.getMessage()
+                    + " (needs CAP_BPF and CAP_PERFMON, and a kernel with BTF and uprobes)");
+            return Main.EXIT_FAILURE;
+        }
+        SelfMetrics self = new SelfMetrics();
+        TargetWatcher watcher = new TargetWatcher(probes, selection, proc, self);
+        CreatorTable creators = new CreatorTable(probes, topK);
+        CollectorRegistry registry = new CollectorRegistry();
+        registry.register(new SchedulerCollector(probes, watcher::skipped, self, topK, new ProcStat(proc)));
+        ExporterServer server;
+        try {
+            server = new ExporterServer(listen, telemetryPath, registry, probes, creators);
+        } catch (IOException e) {
+            probes.close();
+            err.println("gmpwatch: cannot listen on " + f.get("web.listen-address", DEFAULT_LISTEN) + ": " + e.getMessage());
+            return Main.EXIT_FAILURE;
+        }
+        watcher.start(interval);
+        out.println("gmpwatch: serving http://" + hostForUrl(server.address()) + ":" + server.address().getPort()
+                + telemetryPath + ", watching " + probes.watched().size() + " process(es)");
+        out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            watcher.close();
+            probes.close(); // detaches every probe
+            stopped.countDown();
+        }, "gmpwatch-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Main.EXIT_OK;
+    }
+
+    private static TargetSelection selection(Flags f) throws UsageException {
+        List<Long> pids = new ArrayList<>();
+        for (String p : f.all("pid")) {
+            try {
+                pids.add(Long.parseLong(p));
+            } catch (NumberFormatException e) {
+                throw new UsageException("--pid takes a process id, got '" + p + "'");
+            }
+        }
+        List<Path> exes = f.all("exe").stream().map(Path::of).toList();
+        Optional<Pattern> match = Optional.empty();
+        if (!f.all("discover.match").isEmpty()) {
+            try {
+                match = Optional.of(Pattern.compile(f.get("discover.match", "")));
+            } catch (PatternSyntaxException e) {
+                throw new UsageException("--discover.match is not a valid regex: " + e.getDescription());
+            }
+        }
+        // With no selection at all, watch every Go process on the host.
+        boolean discover = f.on("discover") || (pids.isEmpty() && exes.isEmpty());
+        return new TargetSelection(pids, exes, discover, match);
+    }
+
+    static Duration duration(String s, String flag) throws UsageException {
+        java.util.regex.Matcher m = Pattern.compile("^(\\d+)(ms|s|m|h)$").matcher(s);
+        if (!m.matches()) {
+            throw new UsageException(flag + " takes a duration like 500ms, 5s or 1m, got '" + s + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+        if (d.toMillis() < 100) {
+            throw new UsageException(flag + " must be at least 100ms");
+        }
+        return d;
+    }
+
+    static InetSocketAddress listenAddress(String s) throws UsageException {
+        int colon = s.lastIndexOf(':');
+        if (colon < 0) {
+            throw new UsageException("--web.listen-address takes [host]:port, got '" + s + "'");
+        }
+        String host = s.substring(0, colon).replace("[", "").replace("]", "");
+        int port;
+        try {
+            port = Integer.parseInt(s.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new UsageException("--web.listen-address has a bad port in '" + s + "'");
+        }
+        if (port < 0 || port > 65535) {
+            throw new UsageException("--web.listen-address port must be 0..65535");
+        }
+        return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+    }
+
+    private static int positiveInt(String s, String flag) throws UsageException {
+        try {
+            int v = Integer.parseInt(s);
+            if (v > 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new UsageException(flag + " takes a positive integer, got '" + s + "'");
+    }
+
+    private static String hostForUrl(InetSocketAddress a) {
+        return a.getAddress().isAnyLocalAddress() ? "localhost" : a.getHostString();
+    }
+}

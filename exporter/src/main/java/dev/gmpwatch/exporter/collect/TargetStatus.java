@@ -1,0 +1,11 @@
+package dev.gmpwatch.exporter.collect;
+
+/**
+ * A process the exporter looked at but does not watch, with why. Shown in gmpwatch_target_info
+ * with a bounded status label; the full reason goes to the log once.
+ */
+public record TargetStatus(long pid, String exe, String goVersion, String status, String reason) {
+    public static final String UNSUPPORTED = "unsupported";
+    public static final String NOT_GO = "not_go";
+    public static final String ATTACH_FAILED = "attach_failed";
+}

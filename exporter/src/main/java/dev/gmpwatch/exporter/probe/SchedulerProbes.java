@@ -1,0 +1,208 @@
+package dev.gmpwatch.exporter.probe;
+
+import dev.gmpwatch.exporter.bpf.BpfAttachException;
+import dev.gmpwatch.exporter.bpf.BpfException;
+import dev.gmpwatch.exporter.bpf.BpfLink;
+import dev.gmpwatch.exporter.bpf.BpfMap;
+import dev.gmpwatch.exporter.bpf.BpfObject;
+import dev.gmpwatch.exporter.elf.ElfFile;
+import dev.gmpwatch.exporter.elf.ElfFormatException;
+import dev.gmpwatch.exporter.gobinary.GoBinary;
+import dev.gmpwatch.exporter.gobinary.HookedFunction;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Owns the loaded scheduler.bpf.o: gives each watched process a slot, attaches its four probes
+ * (only that process's events fire), and on unwatch detaches them and frees every map entry.
+ */
+public final class SchedulerProbes implements AutoCloseable {
+    /** Mirrors bpf/scheduler.h. */
+    public static final int MAX_TARGETS = 256;
+    public static final int G_STATES = 16;
+    public static final int WAIT_REASONS = 64;
+    public static final int HIST_BUCKETS = 40;
+    public static final int HIST_SIZE = (HIST_BUCKETS + 1) * 8;
+    static final long COOKIE_STACK_CHECK_JBE = 1;
+
+    /** Function -> BPF program. */
+    private static final Map<String, String> PROGRAMS = new LinkedHashMap<>();
+
+    static {
+        PROGRAMS.put("runtime.casgstatus", "on_casgstatus");
+        PROGRAMS.put("runtime.stopTheWorldWithSema", "on_stop_the_world");
+        PROGRAMS.put("runtime.startTheWorldWithSema", "on_start_the_world");
+        PROGRAMS.put("runtime.procresize", "on_procresize");
+    }
+
+    private final BpfObject object;
+    private final Path proc;
+    private final BitSet slots = new BitSet(MAX_TARGETS);
+    private final Map<Long, WatchedProcess> watched = new LinkedHashMap<>();
+
+    public SchedulerProbes(Path proc) throws BpfException {
+        this.object = BpfObject.loadResource("/bpf/scheduler.bpf.o");
+        this.proc = proc;
+    }
+
+    public BpfMap map(String name) {
+        return object.map(name);
+    }
+
+    public synchronized Collection<WatchedProcess> watched() {
+        return List.copyOf(watched.values());
+    }
+
+    public synchronized Optional<WatchedProcess> get(long pid) {
+        return Optional.ofNullable(watched.get(pid));
+    }
+
+    /** Attaches to one process. Throws with a one-line reason when it cannot be watched. */
+    public synchronized WatchedProcess watch(long pid, String exeName, GoBinary bin)
+            throws WatchException, BpfException {
+        if (watched.containsKey(pid)) {
+            return watched.get(pid);
+        }
+        Map<String, Long> offsets = bin.layout().offsets();
+        if (!offsets.containsKey("runtime.g.startpc") || !offsets.containsKey("runtime.g.waitreason")) {
+            throw new WatchException(bin.goVersion() + " is not supported: no runtime struct offsets for it");
+        }
+        Map<String, HookedFunction> sites = new LinkedHashMap<>();
+        try {
+            for (HookedFunction f : bin.hookedFunctions()) {
+                sites.put(f.name(), f);
+            }
+        } catch (ElfFormatException e) {
+            throw new WatchException(e.getMessage());
+        }
+        for (String fn : PROGRAMS.keySet()) {
+            if (!sites.containsKey(fn)) {
+                throw new WatchException(fn + " is missing from the binary");
+            }
+        }
+        int slot = slots.nextClearBit(0);
+        if (slot >= MAX_TARGETS) {
+            throw new WatchException("already watching " + MAX_TARGETS + " processes");
+        }
+        long bias;
+        try {
+            bias = ProcessMemory.loadBias(proc, pid, ElfFile.open(bin.path()));
+        } catch (IOException | ElfFormatException e) {
+            throw new WatchException("cannot read its memory map: " + e.getMessage());
+        }
+        clearSlot(slot);
+        writeInitialGomaxprocs(slot, pid, bin, bias);
+        map("targets").update(BpfMap.u32((int) pid), targetConfig(slot, offsets));
+        List<BpfLink> links = new ArrayList<>();
+        String path = proc.resolve(pid + "/exe").toString();
+        try {
+            for (Map.Entry<String, String> e : PROGRAMS.entrySet()) {
+                HookedFunction f = sites.get(e.getKey());
+                long cookie = f.stackCheckBranch() ? COOKIE_STACK_CHECK_JBE : 0;
+                links.add(object.program(e.getValue()).attachUprobe((int) pid, path, f.probeOffset(), cookie));
+            }
+        } catch (BpfAttachException e) {
+            links.forEach(BpfLink::close);
+            map("targets").delete(BpfMap.u32((int) pid));
+            throw e;
+        }
+        boolean allEmulated = PROGRAMS.keySet().stream().allMatch(fn -> sites.get(fn).probeMode().equals("emulated"));
+        WatchedProcess w = new WatchedProcess(pid, slot, exeName, bin, bias, allEmulated ? "emulated" : "singlestep",
+                List.copyOf(links));
+        slots.set(slot);
+        watched.put(pid, w);
+        return w;
+    }
+
+    /** Detaches a process's probes and frees its map entries. */
+    public synchronized void unwatch(long pid) throws BpfException {
+        WatchedProcess w = watched.remove(pid);
+        if (w == null) {
+            return;
+        }
+        w.links().forEach(BpfLink::close);
+        map("targets").delete(BpfMap.u32((int) pid));
+        deleteKeysOf((int) pid, "runnable_since", 16);
+        deleteKeysOf((int) pid, "births", 16);
+        deleteKeysOf((int) pid, "creators", 16);
+        map("stw_start").delete(BpfMap.u32((int) pid));
+        slots.clear(w.slot());
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Long pid : List.copyOf(watched.keySet())) {
+            try {
+                unwatch(pid);
+            } catch (BpfException e) {
+                // closing the object below frees everything anyway
+            }
+        }
+        object.close();
+    }
+
+    /** The live-goroutine count per creator PC of one process. */
+    public Map<Long, Long> creators(int tgid) throws BpfException {
+        Map<Long, Long> out = new LinkedHashMap<>();
+        BpfMap m = map("creators");
+        for (byte[] k : m.keys(16)) {
+            ByteBuffer key = ByteBuffer.wrap(k).order(ByteOrder.LITTLE_ENDIAN);
+            if (key.getInt(0) == tgid) {
+                m.lookup(k, 8).ifPresent(v -> out.put(key.getLong(8), v.getLong(0)));
+            }
+        }
+        return out;
+    }
+
+    private void deleteKeysOf(int tgid, String mapName, int keySize) throws BpfException {
+        BpfMap m = map(mapName);
+        for (byte[] k : m.keys(keySize)) {
+            if (ByteBuffer.wrap(k).order(ByteOrder.LITTLE_ENDIAN).getInt(0) == tgid) {
+                m.delete(k);
+            }
+        }
+    }
+
+    /** Zeroes a slot's counters before reuse, so a new process starts from 0. */
+    private void clearSlot(int slot) throws BpfException {
+        int cpus = BpfMap.possibleCpus();
+        byte[] zero8 = new byte[8 * cpus];
+        for (int i = 0; i < G_STATES * G_STATES; i++) {
+            map("transitions").update(BpfMap.u32(slot * G_STATES * G_STATES + i), zero8);
+        }
+        for (int i = 0; i < WAIT_REASONS; i++) {
+            map("parks").update(BpfMap.u32(slot * WAIT_REASONS + i), zero8);
+        }
+        byte[] zeroHist = new byte[HIST_SIZE * cpus];
+        for (String h : List.of("sched_latency", "lifetime", "stw")) {
+            map(h).update(BpfMap.u32(slot), zeroHist);
+        }
+    }
+
+    /** procresize ran at start-up, before we attached: read runtime.gomaxprocs from memory. */
+    private void writeInitialGomaxprocs(int slot, long pid, GoBinary bin, long bias) throws BpfException {
+        Long addr = bin.globals().get("runtime.gomaxprocs");
+        OptionalLong v = addr == null ? OptionalLong.empty() : ProcessMemory.readInt32(proc, pid, addr + bias);
+        byte[] state = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v.orElse(-1)).array();
+        map("state").update(BpfMap.u32(slot), state);
+    }
+
+    private static byte[] targetConfig(int slot, Map<String, Long> offsets) {
+        return ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(slot)
+                .putInt(offsets.get("runtime.g.startpc").intValue())
+                .putInt(offsets.get("runtime.g.waitreason").intValue())
+                .putInt(0)
+                .array();
+    }
+}

@@ -1,0 +1,17 @@
+package dev.gmpwatch.exporter.probe;
+
+import dev.gmpwatch.exporter.bpf.BpfLink;
+import dev.gmpwatch.exporter.gobinary.GoBinary;
+import java.util.List;
+
+/**
+ * A process whose probes are attached.
+ *
+ * @param slot      its index in the BPF per-target arrays
+ * @param exe       base name of the executable, for the exe label
+ * @param loadBias  add to a link-time address to get the runtime one (non-zero for PIE)
+ * @param probeMode "emulated" when every probe is emulated, else "singlestep"
+ */
+public record WatchedProcess(long pid, int slot, String exe, GoBinary binary, long loadBias, String probeMode,
+                             List<BpfLink> links) {
+}

@@ -1,0 +1,139 @@
+package dev.gmpwatch.exporter.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.gmpwatch.exporter.bpf.BpfException;
+import dev.gmpwatch.exporter.collect.CreatorTable;
+import dev.gmpwatch.exporter.probe.SchedulerProbes;
+import dev.gmpwatch.exporter.probe.WatchedProcess;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.exporter.common.TextFormat;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+
+/** The exporter's HTTP endpoints: metrics, a landing page, /healthz and the goroutine API. */
+public final class ExporterServer implements AutoCloseable {
+    private final HttpServer server;
+    private final CollectorRegistry registry;
+    private final SchedulerProbes probes;
+    private final CreatorTable creators;
+    private final String telemetryPath;
+
+    public ExporterServer(InetSocketAddress address, String telemetryPath, CollectorRegistry registry,
+                          SchedulerProbes probes, CreatorTable creators) throws IOException {
+        this.registry = registry;
+        this.probes = probes;
+        this.creators = creators;
+        this.telemetryPath = telemetryPath;
+        this.server = HttpServer.create(address, 16);
+        server.createContext("/", this::route);
+        server.setExecutor(Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "gmpwatch-http");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.start();
+    }
+
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    private void route(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+                send(ex, 405, "text/plain", "method not allowed\n");
+            } else if (path.equals(telemetryPath)) {
+                metrics(ex);
+            } else if (path.equals("/healthz")) {
+                send(ex, 200, "text/plain", "ok\n");
+            } else if (path.equals("/api/v1/goroutines")) {
+                goroutines(ex);
+            } else if (path.equals("/")) {
+                send(ex, 200, "text/html; charset=utf-8", landingPage());
+            } else {
+                send(ex, 404, "text/plain", "not found\n");
+            }
+        }
+    }
+
+    private void metrics(HttpExchange ex) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (Writer w = new OutputStreamWriter(buf, StandardCharsets.UTF_8)) {
+            TextFormat.write004(w, registry.metricFamilySamples());
+        }
+        send(ex, 200, TextFormat.CONTENT_TYPE_004, buf.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Live goroutines by creator for one watched process: {@code ?pid=N}. */
+    private void goroutines(HttpExchange ex) throws IOException {
+        String query = Optional.ofNullable(ex.getRequestURI().getQuery()).orElse("");
+        long pid;
+        try {
+            pid = Long.parseLong(query.startsWith("pid=") ? query.substring(4) : "");
+        } catch (NumberFormatException e) {
+            sendJson(ex, 400, Map.of("error", "pass the process as ?pid=N"));
+            return;
+        }
+        Optional<WatchedProcess> w = probes.get(pid);
+        if (w.isEmpty()) {
+            sendJson(ex, 404, Map.of("error", "pid " + pid + " is not watched"));
+            return;
+        }
+        try {
+            List<Map<String, Object>> rows = creators.all(w.get()).stream().map(c -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("creator", c.function());
+                m.put("count", c.live());
+                return m;
+            }).toList();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("pid", pid);
+            body.put("exe", w.get().exe());
+            body.put("goVersion", w.get().binary().goVersion());
+            body.put("creators", rows);
+            sendJson(ex, 200, body);
+        } catch (BpfException e) {
+            sendJson(ex, 503, Map.of("error", "reading the BPF maps failed: " + e.getMessage()));
+        }
+    }
+
+    private String landingPage() {
+        return "<!doctype html><html><head><title>gmpwatch exporter</title></head><body>"
+                + "<h1>gmpwatch exporter</h1><p>Go scheduler telemetry from eBPF uprobes.</p><ul>"
+                + "<li><a href=\"" + telemetryPath + "\">" + telemetryPath + "</a>: Prometheus metrics</li>"
+                + "<li><a href=\"/healthz\">/healthz</a>: liveness</li>"
+                + "<li>/api/v1/goroutines?pid=N: live goroutines by creator</li></ul>"
+                + "<p>Watching " + probes.watched().size() + " process(es).</p></body></html>\n";
+    }
+
+    private static void sendJson(HttpExchange ex, int code, Object body) throws IOException {
+        send(ex, code, "application/json", new ObjectMapper().writeValueAsString(body) + "\n");
+    }
+
+    private static void send(HttpExchange ex, int code, String type, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", type);
+        boolean head = ex.getRequestMethod().equals("HEAD");
+        ex.sendResponseHeaders(code, head ? -1 : b.length);
+        if (!head) {
+            ex.getResponseBody().write(b);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
