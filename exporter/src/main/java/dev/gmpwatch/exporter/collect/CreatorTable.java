@@ -1,7 +1,6 @@
 package dev.gmpwatch.exporter.collect;
 
 import dev.gmpwatch.exporter.bpf.BpfException;
-import dev.gmpwatch.exporter.gobinary.GoFunction;
 import dev.gmpwatch.exporter.probe.SchedulerProbes;
 import dev.gmpwatch.exporter.probe.WatchedProcess;
 import io.prometheus.client.Collector.MetricFamilySamples.Sample;
@@ -33,8 +32,8 @@ public final class CreatorTable {
             if (e.getValue() <= 0) {
                 continue;
             }
-            String fn = w.binary().functions().symbolize(e.getKey() - w.loadBias()).map(GoFunction::name)
-                    .orElse("unknown");
+            String fn = w.binary().functions().symbolize(e.getKey() - w.loadBias())
+                    .map(w.binary()::goroutineEntryName).orElse("unknown");
             byFunction.merge(fn, e.getValue(), Long::sum);
         }
         List<Creator> out = new ArrayList<>();

@@ -2,7 +2,9 @@ package dev.gmpwatch.exporter.gobinary;
 
 import dev.gmpwatch.exporter.elf.ElfFile;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
+import dev.gmpwatch.exporter.x86.Instruction;
 import dev.gmpwatch.exporter.x86.ProbeSite;
+import dev.gmpwatch.exporter.x86.X86Decoder;
 import dev.gmpwatch.exporter.x86.ProbeSiteSelector;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -93,6 +95,37 @@ public final class GoBinary {
             }
         }
         return out;
+    }
+
+    /**
+     * The function a goroutine really runs. Since Go 1.22, {@code go f(x)} starts a compiler
+     * wrapper named like "pkg.caller.gowrap1" that calls f; this returns f for such wrappers.
+     */
+    public String goroutineEntryName(GoFunction f) {
+        if (!f.name().matches(".*\\.gowrap\\d+$")) {
+            return f.name();
+        }
+        try {
+            ByteBuffer buf = elf.readAt(f.entry(), Math.min(f.size(), 4096));
+            byte[] code = new byte[buf.remaining()];
+            buf.get(code);
+            for (int pos = 0; pos < code.length; ) {
+                Optional<Instruction> insn = X86Decoder.decode(code, pos);
+                if (insn.isEmpty()) {
+                    break;
+                }
+                if (insn.get().mnemonic().equals("call") && insn.get().branchTarget() != null) {
+                    Optional<GoFunction> callee = functions.symbolize(f.entry() + insn.get().branchTarget());
+                    if (callee.isPresent() && !callee.get().name().startsWith("runtime.")) {
+                        return callee.get().name();
+                    }
+                }
+                pos += insn.get().length();
+            }
+        } catch (ElfFormatException e) {
+            // fall back to the wrapper's own name
+        }
+        return f.name();
     }
 
     /** Hooked functions this binary does not have (inlined everywhere, or renamed). */

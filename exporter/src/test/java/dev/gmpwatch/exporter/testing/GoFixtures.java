@@ -33,11 +33,12 @@ public final class GoFixtures {
     }
 
     public static synchronized Path build(GoToolchain go, String fixture, Variant variant) {
-        Path out = Repo.scratch("fixtures").resolve(go.version()).resolve(fixture + "-" + variant.label());
+        Path src = Repo.root().resolve("exporter/src/test/resources/fixtures").resolve(fixture);
+        // The source hash is part of the name, so an edited fixture is rebuilt.
+        Path out = Repo.scratch("fixtures").resolve(go.version()).resolve(fixture + "-" + sourceHash(src) + "-" + variant.label());
         if (Files.isExecutable(out)) {
             return out;
         }
-        Path src = Repo.root().resolve("exporter/src/test/resources/fixtures").resolve(fixture);
         Path work = out.getParent().resolve("src-" + fixture);
         copyTree(src, work);
         List<String> cmd = new ArrayList<>(go.command("build", "-o", out.toString()));
@@ -45,6 +46,21 @@ public final class GoFixtures {
         cmd.add(".");
         Command.check(cmd, go.env(), work, Duration.ofMinutes(10));
         return out;
+    }
+
+    private static String sourceHash(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+                md.update(dir.relativize(f).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                md.update(Files.readAllBytes(f));
+            }
+            return java.util.HexFormat.of().formatHex(md.digest()).substring(0, 8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void copyTree(Path from, Path to) {

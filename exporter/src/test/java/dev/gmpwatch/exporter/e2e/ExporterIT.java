@@ -1,0 +1,142 @@
+package dev.gmpwatch.exporter.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gmpwatch.exporter.testing.Command;
+import dev.gmpwatch.exporter.testing.FixtureProcess;
+import dev.gmpwatch.exporter.testing.GoFixtures;
+import dev.gmpwatch.exporter.testing.GoToolchain;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The packaged exporter against live Go fixtures (newest Go and Debian's Go 1.19), scraped over
+ * HTTP: every figure is checked against what the fixture was told to do.
+ */
+class ExporterIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    static Stream<Arguments> toolchains() {
+        return Stream.of(Arguments.of(GoToolchain.all().get(0)), Arguments.of(GoToolchain.all().get(1)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("toolchains")
+    void countsLifecycleParksPausesGomaxprocsAndCreators(GoToolchain go) throws Exception {
+        Path bin = GoFixtures.build(go, "spawner", GoFixtures.Variant.NORMAL);
+        try (FixtureProcess fx = FixtureProcess.start(bin)) {
+            fx.await("ready", WAIT);
+            String pid = Long.toString(fx.pid());
+            String exe = bin.getFileName().toString();
+            try (ExporterProcess exporter = ExporterProcess.start("--pid", pid)) {
+                Scrape s0 = exporter.awaitWatching(fx.pid());
+                assertEquals(0, s0.value("gmpwatch_goroutines_created_total", "pid", pid, "exe", exe), "series start at 0");
+
+                int n = 5000;
+                long t0 = System.nanoTime();
+                Scrape s1 = exporter.after(fx, "spawn " + n);
+                double wall = (System.nanoTime() - t0) / 1e9;
+                assertEquals(n, delta(s0, s1, "gmpwatch_goroutines_created_total", pid), "created");
+                assertEquals(n, delta(s0, s1, "gmpwatch_goroutines_exited_total", pid), "exited");
+                double latencyCount = delta(s0, s1, "gmpwatch_sched_latency_seconds_count", pid);
+                double latencySum = delta(s0, s1, "gmpwatch_sched_latency_seconds_sum", pid);
+                assertTrue(latencyCount >= n, "every new goroutine waited for a P once: " + latencyCount);
+                assertTrue(latencySum > 0 && latencySum <= wall * latencyCount, "latency sum " + latencySum + " s");
+                assertTrue(delta(s0, s1, "gmpwatch_goroutine_lifetime_seconds_count", pid) >= n, "lifetimes observed");
+
+                Scrape s2 = exporter.after(fx, "park 200");
+                assertTrue(parks(s2, pid, "chan receive") - parks(s1, pid, "chan receive") >= 200, "chan receive parks");
+                Scrape s3 = exporter.after(fx, "release");
+                Scrape s4 = exporter.after(fx, "sleep 50 20");
+                assertTrue(parks(s4, pid, "sleep") - parks(s3, pid, "sleep") >= 50, "sleep parks");
+
+                Scrape s5 = exporter.after(fx, "gc 3");
+                assertTrue(delta(s4, s5, "gmpwatch_stop_the_world_seconds_count", pid) >= 6, "two pauses per GC");
+
+                fx.send("gomaxprocs 0");
+                double reported = Double.parseDouble(fx.await("done", WAIT));
+                assertEquals(reported, exporter.scrape().value("gmpwatch_gomaxprocs", "pid", pid), "GOMAXPROCS as the fixture reports it");
+                Scrape s6 = exporter.after(fx, "gomaxprocs 1");
+                assertEquals(1, s6.value("gmpwatch_gomaxprocs", "pid", pid), "follows runtime.GOMAXPROCS(1)");
+                exporter.after(fx, "gomaxprocs " + (int) reported);
+
+                int m = 37;
+                Scrape s7 = exporter.after(fx, "leak " + m);
+                assertEquals(m, s7.value("gmpwatch_goroutines_by_creator", "pid", pid, "creator", "main.leaker"), "leaking creator");
+                HttpResponse<String> api = exporter.get("/api/v1/goroutines?pid=" + pid);
+                assertEquals(200, api.statusCode());
+                JsonNode top = new ObjectMapper().readTree(api.body()).get("creators").get(0);
+                assertEquals("main.leaker", top.get("creator").asText(), api.body());
+                assertEquals(m, top.get("count").asLong(), api.body());
+                if (dev.gmpwatch.exporter.gobinary.GoVersion.minorNumber(go.version()) >= 22) {
+                    Scrape s8 = exporter.after(fx, "leakargs 5");
+                    assertEquals(5, s8.value("gmpwatch_goroutines_by_creator", "pid", pid, "creator", "main.leakerWithArg"),
+                            "the go-statement wrapper resolves to the function it starts");
+                }
+
+                assertEquals(1, s7.value("gmpwatch_target_info", "pid", pid, "go_version", go.version(), "probe_mode", "emulated"));
+                checkWithPromtool(s7.text);
+                assertEquals(400, exporter.get("/api/v1/goroutines?pid=x").statusCode());
+                assertEquals(404, exporter.get("/api/v1/goroutines?pid=1").statusCode());
+                assertEquals(200, exporter.get("/healthz").statusCode());
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("toolchains")
+    void seriesDisappearAndProbesDetachWhenTheProcessExits(GoToolchain go) throws Exception {
+        Path bin = GoFixtures.build(go, "spawner", GoFixtures.Variant.STRIPPED);
+        int linksBefore = uprobeLinks();
+        try (ExporterProcess exporter = ExporterProcess.start("--exe", bin.toString(), "--discover.interval", "200ms")) {
+            String pid;
+            try (FixtureProcess fx = FixtureProcess.start(bin)) {
+                fx.await("ready", WAIT);
+                pid = Long.toString(fx.pid());
+                exporter.awaitWatching(fx.pid());
+                assertTrue(uprobeLinks() > linksBefore, "probes attached while it runs");
+                Scrape s = exporter.after(fx, "spawn 100");
+                assertEquals(100, s.value("gmpwatch_goroutines_created_total", "pid", pid));
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (exporter.scrape().has("gmpwatch_goroutines_created_total", "pid", pid) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(!exporter.scrape().has("gmpwatch_goroutines_created_total", "pid", pid), "series removed after exit");
+            assertEquals(linksBefore, uprobeLinks(), "its probes are detached");
+        }
+        assertEquals(linksBefore, uprobeLinks(), "nothing left attached after the exporter exits");
+    }
+
+    /** Perf-event (uprobe) BPF links on the machine, per bpftool. */
+    private static int uprobeLinks() {
+        String out = Command.check(List.of("bpftool", "link", "show"), Map.of(), null, Duration.ofSeconds(30));
+        return (int) out.lines().filter(l -> l.contains("perf_event")).count();
+    }
+
+    private static double delta(Scrape a, Scrape b, String name, String pid) {
+        return b.value(name, "pid", pid) - a.value(name, "pid", pid);
+    }
+
+    private static double parks(Scrape s, String pid, String reason) {
+        return s.value("gmpwatch_goroutine_parks_total", "pid", pid, "reason", reason);
+    }
+
+    private static void checkWithPromtool(String exposition) throws Exception {
+        Path f = Files.createTempFile("gmpwatch-metrics", ".txt");
+        Files.writeString(f, exposition);
+        Command.Result r = Command.run(List.of("sh", "-c", "promtool check metrics < " + f), Map.of(), null, Duration.ofSeconds(30));
+        assertEquals(0, r.exitCode(), "promtool check metrics:\n" + r.stdout() + r.stderr());
+    }
+}
