@@ -20,6 +20,27 @@ struct {
 } targets SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, struct target_state);
+} state SEC(".maps");
+
+/* Slots not in use; user space fills it at start and returns slots it frees. */
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, MAX_TARGETS);
+	__type(value, __u32);
+} free_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_BINARIES);
+	__type(key, __u32);
+	__type(value, struct binary_cfg);
+} binaries SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, MAX_TARGETS * G_STATES * G_STATES);
 	__type(key, __u32);                 /* slot, from, to */
@@ -54,12 +75,6 @@ struct {
 	__type(value, struct hist);
 } stw SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MAX_TARGETS);
-	__type(key, __u32);
-	__type(value, struct target_state);
-} state SEC(".maps");
 
 /* When each runnable goroutine became runnable. */
 struct {
@@ -107,18 +122,48 @@ static __always_inline int morestack_pass(struct pt_regs *ctx)
 	return (bpf_get_attach_cookie(ctx) & COOKIE_STACK_CHECK_JBE) && (ctx->eflags & 0x41);
 }
 
-static __always_inline struct target_cfg *current_target(__u32 *tgid)
-{
-	*tgid = bpf_get_current_pid_tgid() >> 32;
-	return bpf_map_lookup_elem(&targets, tgid);
-}
-
 static __always_inline void count_drop(__u32 kind)
 {
 	__u64 *d = bpf_map_lookup_elem(&drops, &kind);
 
 	if (d)
 		(*d)++;
+}
+
+/* A process of an executable probed with --exe: take a free slot and become a target. */
+static __always_inline struct target_cfg *register_target(__u32 tgid, __u32 binary)
+{
+	struct target_cfg cfg = { .binary = binary };
+	struct target_state fresh = { .gomaxprocs = -1 };
+	struct binary_cfg *b;
+	__u32 index = binary - 1;
+
+	b = bpf_map_lookup_elem(&binaries, &index);
+	if (!b)
+		return 0;
+	if (bpf_map_pop_elem(&free_slots, &cfg.slot)) {
+		count_drop(DROP_NO_FREE_SLOT);
+		return 0;
+	}
+	cfg.off_startpc = b->off_startpc;
+	cfg.off_waitreason = b->off_waitreason;
+	bpf_map_update_elem(&state, &cfg.slot, &fresh, BPF_ANY);
+	if (bpf_map_update_elem(&targets, &tgid, &cfg, BPF_NOEXIST))
+		bpf_map_push_elem(&free_slots, &cfg.slot, 0); /* another thread registered it first */
+	return bpf_map_lookup_elem(&targets, &tgid);
+}
+
+static __always_inline struct target_cfg *current_target(struct pt_regs *ctx, __u32 *tgid)
+{
+	struct target_cfg *t;
+	__u32 binary;
+
+	*tgid = bpf_get_current_pid_tgid() >> 32;
+	t = bpf_map_lookup_elem(&targets, tgid);
+	if (t)
+		return t;
+	binary = (bpf_get_attach_cookie(ctx) >> COOKIE_BINARY_SHIFT) & COOKIE_BINARY_MASK;
+	return binary ? register_target(*tgid, binary) : 0;
 }
 
 static __always_inline __u32 log2_bucket(__u64 v)
@@ -220,7 +265,7 @@ int on_casgstatus(struct pt_regs *ctx)
 
 	if (morestack_pass(ctx))
 		return 0;
-	t = current_target(&key.tgid);
+	t = current_target(ctx, &key.tgid);
 	if (!t || t->slot >= MAX_TARGETS)
 		return 0;
 	key.g = ctx->rax;
@@ -255,7 +300,7 @@ int on_stop_the_world(struct pt_regs *ctx)
 	__u32 tgid;
 	__u64 now;
 
-	if (morestack_pass(ctx) || !current_target(&tgid))
+	if (morestack_pass(ctx) || !current_target(ctx, &tgid))
 		return 0;
 	now = bpf_ktime_get_ns();
 	if (bpf_map_update_elem(&stw_start, &tgid, &now, BPF_ANY))
@@ -272,7 +317,7 @@ int on_start_the_world(struct pt_regs *ctx)
 
 	if (morestack_pass(ctx))
 		return 0;
-	t = current_target(&tgid);
+	t = current_target(ctx, &tgid);
 	if (!t)
 		return 0;
 	start = bpf_map_lookup_elem(&stw_start, &tgid);
@@ -293,7 +338,7 @@ int on_procresize(struct pt_regs *ctx)
 
 	if (morestack_pass(ctx))
 		return 0;
-	t = current_target(&tgid);
+	t = current_target(ctx, &tgid);
 	if (!t)
 		return 0;
 	s = bpf_map_lookup_elem(&state, &t->slot);

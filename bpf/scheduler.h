@@ -14,15 +14,29 @@
 #define G_STATUS_DEAD     6
 #define G_STATUS_IDLE     0
 
-/* The attach cookie: the probe sits on a stack-check JBE; count only its not-taken pass. */
-#define COOKIE_STACK_CHECK_JBE 1ULL
+#define MAX_BINARIES     64    /* executables probed for every process that runs them (--exe) */
 
-/* Per watched process, written by user space before the probes attach. */
+/*
+ * The attach cookie. Bit 0: the probe sits on a stack-check JBE; count only its not-taken pass.
+ * Bits 8-15: for a probe attached to every process of an executable, 1 + the binary's index in
+ * the binaries map; a process of it that is not yet a target registers itself on its first event.
+ */
+#define COOKIE_STACK_CHECK_JBE 1ULL
+#define COOKIE_BINARY_SHIFT    8
+#define COOKIE_BINARY_MASK     0xffULL
+
+/* Per watched process: written by user space (--pid, --discover) or by the probe itself (--exe). */
 struct target_cfg {
 	__u32 slot;
 	__u32 off_startpc;     /* runtime.g.startpc */
 	__u32 off_waitreason;  /* runtime.g.waitreason (uint8) */
-	__u32 pad;
+	__u32 binary;          /* 1 + index in binaries for self-registered targets, else 0 */
+};
+
+/* Per executable probed for all its processes. */
+struct binary_cfg {
+	__u32 off_startpc;
+	__u32 off_waitreason;
 };
 
 /* Keys of the per-goroutine hashes: goroutines are identified by their g's address. */
@@ -58,6 +72,7 @@ struct target_state {
 #define DROP_BIRTH_FULL    1
 #define DROP_CREATORS_FULL 2
 #define DROP_STW_FULL      3
-#define DROP_KINDS         4
+#define DROP_NO_FREE_SLOT  4
+#define DROP_KINDS         5
 
 #endif

@@ -81,6 +81,29 @@ public final class BpfMap {
         return true;
     }
 
+    /** Pushes a value onto a queue map. */
+    public void push(byte[] value) throws BpfMapException {
+        int rc = lib.bpf_map__update_elem(map, null, 0, bytes(value), value.length, 0);
+        if (rc < 0) {
+            throw new BpfMapException("push onto " + name, rc);
+        }
+    }
+
+    /** Pops a value from a queue map; empty when the queue is empty. */
+    public Optional<ByteBuffer> pop(int valueSize) throws BpfMapException {
+        Pointer v = Memory.allocate(Native.runtime(), valueSize);
+        int rc = lib.bpf_map__lookup_and_delete_elem(map, null, 0, v, valueSize, 0);
+        if (rc == -ENOENT) {
+            return Optional.empty();
+        }
+        if (rc < 0) {
+            throw new BpfMapException("pop from " + name, rc);
+        }
+        byte[] out = new byte[valueSize];
+        v.get(0, out, 0, valueSize);
+        return Optional.of(ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
     /** Every key of a hash map (a snapshot: entries may come and go meanwhile). */
     public List<byte[]> keys(int keySize) throws BpfMapException {
         List<byte[]> out = new ArrayList<>();

@@ -49,6 +49,9 @@ final class Native {
 
         int bpf_map__delete_elem(Pointer map, @In Pointer key, @size_t long keySize, long flags);
 
+        int bpf_map__lookup_and_delete_elem(Pointer map, @In Pointer key, @size_t long keySize, @Out Pointer value,
+                                            @size_t long valueSize, long flags);
+
         int bpf_map__get_next_key(Pointer map, @In Pointer curKey, @Out Pointer nextKey, @size_t long keySize);
 
         @IgnoreError

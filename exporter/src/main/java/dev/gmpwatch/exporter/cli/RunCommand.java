@@ -7,6 +7,10 @@ import dev.gmpwatch.exporter.collect.SchedulerCollector;
 import dev.gmpwatch.exporter.collect.SelfMetrics;
 import dev.gmpwatch.exporter.discovery.TargetSelection;
 import dev.gmpwatch.exporter.discovery.TargetWatcher;
+import dev.gmpwatch.exporter.elf.ElfFormatException;
+import dev.gmpwatch.exporter.gobinary.GoBinary;
+import dev.gmpwatch.exporter.gobinary.GoBinaryException;
+import dev.gmpwatch.exporter.probe.WatchException;
 import dev.gmpwatch.exporter.probe.SchedulerProbes;
 import dev.gmpwatch.exporter.web.ExporterServer;
 import io.prometheus.client.CollectorRegistry;
@@ -65,6 +69,18 @@ final class RunCommand {
         } catch (BpfException e) {
             err.println("gmpwatch: cannot load the BPF programs: " + e.getMessage()
                     + " (needs CAP_BPF and CAP_PERFMON, and a kernel with BTF and uprobes)");
+            return Main.EXIT_FAILURE;
+        }
+        try {
+            for (Path exe : selection.exes()) {
+                probes.registerBinary(exe, GoBinary.analyze(exe));
+            }
+        } catch (GoBinaryException | ElfFormatException | WatchException e) {
+            probes.close();
+            throw new UsageException("--exe: " + e.getMessage());
+        } catch (BpfException e) {
+            probes.close();
+            err.println("gmpwatch: cannot attach to --exe binaries: " + e.getMessage());
             return Main.EXIT_FAILURE;
         }
         SelfMetrics self = new SelfMetrics();

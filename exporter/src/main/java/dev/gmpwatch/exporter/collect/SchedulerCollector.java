@@ -91,7 +91,7 @@ public final class SchedulerCollector extends Collector {
         histogram(f, "gmpwatch_goroutine_lifetime_seconds", "Lifetime of goroutines created since attach.", "lifetime", w, proc);
         creators.samples(w, proc, f.gauge("gmpwatch_goroutines_by_creator",
                 "Live goroutines created since attach, by entry function (top K, the rest in creator=\"other\")."));
-        long gomaxprocs = probes.map("state").lookup(BpfMap.u32(w.slot()), 8).map(b -> b.getLong(0)).orElse(-1L);
+        long gomaxprocs = probes.gomaxprocs(w.slot());
         if (gomaxprocs > 0) {
             f.gauge("gmpwatch_gomaxprocs", "The process's GOMAXPROCS.").add(sample("gmpwatch_gomaxprocs", proc, gomaxprocs));
         }
@@ -170,7 +170,7 @@ public final class SchedulerCollector extends Collector {
     }
 
     private void collectDrops(Families f) {
-        String[] kinds = {"runnable_table_full", "birth_table_full", "creator_table_full", "stw_table_full"};
+        String[] kinds = {"runnable_table_full", "birth_table_full", "creator_table_full", "stw_table_full", "no_free_slot"};
         List<MetricFamilySamples.Sample> family = f.counter("gmpwatch_events_dropped",
                 "Events the BPF programs could not record because a bounded map was full.");
         for (int i = 0; i < kinds.length; i++) {

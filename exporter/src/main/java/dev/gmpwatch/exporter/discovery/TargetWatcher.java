@@ -39,6 +39,8 @@ public final class TargetWatcher implements AutoCloseable {
     private final Map<String, Analysis> binaries = new HashMap<>();
     private final Map<Long, TargetStatus> skipped = new LinkedHashMap<>();
     private final Map<Long, String> watchedExe = new HashMap<>();
+    /** Watched processes found gone once; removed at the next rescan, so their last counts get scraped. */
+    private final Set<Long> exited = new HashSet<>();
     private final long ownPid = ProcessHandle.current().pid();
     private ScheduledExecutorService timer;
 
@@ -89,17 +91,46 @@ public final class TargetWatcher implements AutoCloseable {
             if (known != null) {
                 unwatch(pid); // the process exec'd another program
             }
-            if (skipped.containsKey(pid) || !selection.selects(pid, exeLink, target)) {
-                continue;
+            if (skipped.containsKey(pid) || isRegisteredBinary(exeLink) || !selection.selects(pid, exeLink, target)) {
+                continue; // processes of --exe binaries register themselves from the probes
             }
             consider(pid, exeLink, target);
         }
-        for (Long pid : List.copyOf(watchedExe.keySet())) {
-            if (!alive.contains(pid)) {
-                unwatch(pid);
+        adoptSelfRegistered();
+        for (WatchedProcess w : probes.watched()) {
+            if (alive.contains(w.pid())) {
+                exited.remove(w.pid());
+            } else if (!exited.add(w.pid())) {
+                exited.remove(w.pid());
+                unwatch(w.pid());
             }
         }
         skipped.keySet().removeIf(pid -> !alive.contains(pid));
+    }
+
+    private boolean isRegisteredBinary(Path exeLink) {
+        for (SchedulerProbes.RegisteredBinary r : probes.registeredBinaries()) {
+            try {
+                if (Files.isSameFile(exeLink, r.path())) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // the process is gone or the file was replaced
+            }
+        }
+        return false;
+    }
+
+    private void adoptSelfRegistered() {
+        try {
+            for (WatchedProcess w : probes.adoptSelfRegistered()) {
+                self.targetWatched();
+                LOG.log(System.Logger.Level.INFO, "watching pid " + w.pid() + " (" + w.exe() + ", "
+                        + w.binary().goVersion() + ", registered by its probes)");
+            }
+        } catch (BpfException e) {
+            LOG.log(System.Logger.Level.WARNING, "reading self-registered targets failed: " + e.getMessage());
+        }
     }
 
     private void consider(long pid, Path exeLink, String target) {

@@ -5,6 +5,7 @@ import dev.gmpwatch.exporter.bpf.BpfException;
 import dev.gmpwatch.exporter.bpf.BpfLink;
 import dev.gmpwatch.exporter.bpf.BpfMap;
 import dev.gmpwatch.exporter.bpf.BpfObject;
+import dev.gmpwatch.exporter.bpf.BpfProgram;
 import dev.gmpwatch.exporter.elf.ElfFile;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
@@ -14,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,8 +23,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Owns the loaded scheduler.bpf.o: gives each watched process a slot, attaches its four probes
- * (only that process's events fire), and on unwatch detaches them and frees every map entry.
+ * Owns the loaded scheduler.bpf.o. A process is watched in one of two ways: {@link #watch} gives
+ * it a slot and attaches four probes that fire only in it; {@link #registerBinary} attaches the
+ * probes to every process of an executable, and each such process takes a slot itself on its
+ * first event ({@link #adoptSelfRegistered} then picks it up). Unwatch frees every map entry.
  */
 public final class SchedulerProbes implements AutoCloseable {
     /** Mirrors bpf/scheduler.h. */
@@ -33,7 +35,9 @@ public final class SchedulerProbes implements AutoCloseable {
     public static final int WAIT_REASONS = 64;
     public static final int HIST_BUCKETS = 40;
     public static final int HIST_SIZE = (HIST_BUCKETS + 1) * 8;
+    public static final int MAX_BINARIES = 64;
     static final long COOKIE_STACK_CHECK_JBE = 1;
+    static final int COOKIE_BINARY_SHIFT = 8;
 
     /** Function -> BPF program. */
     private static final Map<String, String> PROGRAMS = new LinkedHashMap<>();
@@ -47,12 +51,23 @@ public final class SchedulerProbes implements AutoCloseable {
 
     private final BpfObject object;
     private final Path proc;
-    private final BitSet slots = new BitSet(MAX_TARGETS);
     private final Map<Long, WatchedProcess> watched = new LinkedHashMap<>();
+    private final List<RegisteredBinary> binaries = new ArrayList<>();
+
+    /** An executable whose every process is probed. */
+    public record RegisteredBinary(Path path, GoBinary binary, List<BpfLink> links) {
+    }
 
     public SchedulerProbes(Path proc) throws BpfException {
         this.object = BpfObject.loadResource("/bpf/scheduler.bpf.o");
         this.proc = proc;
+        for (int slot = 0; slot < MAX_TARGETS; slot++) {
+            map("free_slots").push(BpfMap.u32(slot));
+        }
+    }
+
+    public synchronized List<RegisteredBinary> registeredBinaries() {
+        return List.copyOf(binaries);
     }
 
     public BpfMap map(String name) {
@@ -73,34 +88,17 @@ public final class SchedulerProbes implements AutoCloseable {
         if (watched.containsKey(pid)) {
             return watched.get(pid);
         }
-        Map<String, Long> offsets = bin.layout().offsets();
-        if (!offsets.containsKey("runtime.g.startpc") || !offsets.containsKey("runtime.g.waitreason")) {
-            throw new WatchException(bin.goVersion() + " is not supported: no runtime struct offsets for it");
-        }
-        Map<String, HookedFunction> sites = new LinkedHashMap<>();
-        try {
-            for (HookedFunction f : bin.hookedFunctions()) {
-                sites.put(f.name(), f);
-            }
-        } catch (ElfFormatException e) {
-            throw new WatchException(e.getMessage());
-        }
-        for (String fn : PROGRAMS.keySet()) {
-            if (!sites.containsKey(fn)) {
-                throw new WatchException(fn + " is missing from the binary");
-            }
-        }
-        int slot = slots.nextClearBit(0);
-        if (slot >= MAX_TARGETS) {
-            throw new WatchException("already watching " + MAX_TARGETS + " processes");
-        }
+        Map<String, Long> offsets = requiredOffsets(bin);
+        Map<String, HookedFunction> sites = probeSites(bin);
+        int slot = map("free_slots").pop(4).map(b -> b.getInt(0))
+                .orElseThrow(() -> new WatchException("already watching " + MAX_TARGETS + " processes"));
         long bias;
         try {
             bias = ProcessMemory.loadBias(proc, pid, ElfFile.open(bin.path()));
         } catch (IOException | ElfFormatException e) {
+            map("free_slots").push(BpfMap.u32(slot));
             throw new WatchException("cannot read its memory map: " + e.getMessage());
         }
-        clearSlot(slot);
         writeInitialGomaxprocs(slot, pid, bin, bias);
         map("targets").update(BpfMap.u32((int) pid), targetConfig(slot, offsets));
         List<BpfLink> links = new ArrayList<>();
@@ -114,14 +112,81 @@ public final class SchedulerProbes implements AutoCloseable {
         } catch (BpfAttachException e) {
             links.forEach(BpfLink::close);
             map("targets").delete(BpfMap.u32((int) pid));
+            map("free_slots").push(BpfMap.u32(slot));
             throw e;
         }
-        boolean allEmulated = PROGRAMS.keySet().stream().allMatch(fn -> sites.get(fn).probeMode().equals("emulated"));
-        WatchedProcess w = new WatchedProcess(pid, slot, exeName, bin, bias, allEmulated ? "emulated" : "singlestep",
-                List.copyOf(links));
-        slots.set(slot);
+        WatchedProcess w = new WatchedProcess(pid, slot, exeName, bin, bias, probeMode(sites), List.copyOf(links));
         watched.put(pid, w);
         return w;
+    }
+
+    /**
+     * Probes every process that runs an executable, present and future, so that even processes
+     * that live for milliseconds are counted from their first goroutine.
+     */
+    public synchronized RegisteredBinary registerBinary(Path exe, GoBinary bin) throws WatchException, BpfException {
+        if (binaries.size() >= MAX_BINARIES) {
+            throw new WatchException("at most " + MAX_BINARIES + " executables can be registered");
+        }
+        Map<String, Long> offsets = requiredOffsets(bin);
+        Map<String, HookedFunction> sites = probeSites(bin);
+        int index = binaries.size();
+        map("binaries").update(BpfMap.u32(index), ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(offsets.get("runtime.g.startpc").intValue())
+                .putInt(offsets.get("runtime.g.waitreason").intValue()).array());
+        List<BpfLink> links = new ArrayList<>();
+        try {
+            for (Map.Entry<String, String> e : PROGRAMS.entrySet()) {
+                HookedFunction f = sites.get(e.getKey());
+                long cookie = (f.stackCheckBranch() ? COOKIE_STACK_CHECK_JBE : 0) | ((long) (index + 1) << COOKIE_BINARY_SHIFT);
+                links.add(object.program(e.getValue()).attachUprobe(BpfProgram.ALL_PROCESSES, exe.toString(),
+                        f.probeOffset(), cookie));
+            }
+        } catch (BpfAttachException e) {
+            links.forEach(BpfLink::close);
+            throw e;
+        }
+        RegisteredBinary r = new RegisteredBinary(exe, bin, List.copyOf(links));
+        binaries.add(r);
+        return r;
+    }
+
+    /** Processes of registered executables that took a slot since the last call. */
+    public synchronized List<WatchedProcess> adoptSelfRegistered() throws BpfException {
+        List<WatchedProcess> adopted = new ArrayList<>();
+        BpfMap targets = map("targets");
+        for (byte[] key : targets.keys(4)) {
+            long pid = Integer.toUnsignedLong(ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN).getInt(0));
+            if (watched.containsKey(pid)) {
+                continue;
+            }
+            Optional<ByteBuffer> cfg = targets.lookup(key, 16);
+            if (cfg.isEmpty() || cfg.get().getInt(12) == 0) {
+                continue;
+            }
+            int slot = cfg.get().getInt(0);
+            RegisteredBinary r = binaries.get(cfg.get().getInt(12) - 1);
+            long bias = 0;
+            try {
+                bias = ProcessMemory.loadBias(proc, pid, ElfFile.open(r.binary().path()));
+            } catch (IOException | ElfFormatException e) {
+                // already exited: its counts are still shown until the next rescan
+            }
+            if (gomaxprocs(slot) < 0) {
+                writeInitialGomaxprocs(slot, pid, r.binary(), bias);
+            }
+            String exe = r.path().getFileName().toString();
+            String mode;
+            try {
+                mode = probeMode(probeSites(r.binary()));
+            } catch (WatchException e) {
+                mode = "singlestep";
+            }
+            WatchedProcess w = new WatchedProcess(pid, slot, exe, r.binary(), bias, mode, List.of());
+            watched.put(pid, w);
+            adopted.add(w);
+        }
+        return adopted;
     }
 
     /** Detaches a process's probes and frees its map entries. */
@@ -136,7 +201,8 @@ public final class SchedulerProbes implements AutoCloseable {
         deleteKeysOf((int) pid, "births", 16);
         deleteKeysOf((int) pid, "creators", 16);
         map("stw_start").delete(BpfMap.u32((int) pid));
-        slots.clear(w.slot());
+        clearSlot(w.slot());
+        map("free_slots").push(BpfMap.u32(w.slot()));
     }
 
     @Override
@@ -148,7 +214,44 @@ public final class SchedulerProbes implements AutoCloseable {
                 // closing the object below frees everything anyway
             }
         }
+        for (RegisteredBinary r : binaries) {
+            r.links().forEach(BpfLink::close);
+        }
         object.close();
+    }
+
+    private static Map<String, Long> requiredOffsets(GoBinary bin) throws WatchException {
+        Map<String, Long> offsets = bin.layout().offsets();
+        if (!offsets.containsKey("runtime.g.startpc") || !offsets.containsKey("runtime.g.waitreason")) {
+            throw new WatchException(bin.goVersion() + " is not supported: no runtime struct offsets for it");
+        }
+        return offsets;
+    }
+
+    private static Map<String, HookedFunction> probeSites(GoBinary bin) throws WatchException {
+        Map<String, HookedFunction> sites = new LinkedHashMap<>();
+        try {
+            for (HookedFunction f : bin.hookedFunctions()) {
+                sites.put(f.name(), f);
+            }
+        } catch (ElfFormatException e) {
+            throw new WatchException(e.getMessage());
+        }
+        for (String fn : PROGRAMS.keySet()) {
+            if (!sites.containsKey(fn)) {
+                throw new WatchException(fn + " is missing from the binary");
+            }
+        }
+        return sites;
+    }
+
+    private static String probeMode(Map<String, HookedFunction> sites) {
+        return PROGRAMS.keySet().stream().allMatch(fn -> sites.get(fn).probeMode().equals("emulated")) ? "emulated" : "singlestep";
+    }
+
+    /** The slot's GOMAXPROCS as last seen, or -1. */
+    public long gomaxprocs(int slot) throws BpfException {
+        return map("state").lookup(BpfMap.u32(slot), 8).map(b -> b.getLong(0)).orElse(-1L);
     }
 
     /** The live-goroutine count per creator PC of one process. */
@@ -173,7 +276,7 @@ public final class SchedulerProbes implements AutoCloseable {
         }
     }
 
-    /** Zeroes a slot's counters before reuse, so a new process starts from 0. */
+    /** Zeroes a freed slot's counters, so the next process starts from 0. */
     private void clearSlot(int slot) throws BpfException {
         int cpus = BpfMap.possibleCpus();
         byte[] zero8 = new byte[8 * cpus];
@@ -187,6 +290,7 @@ public final class SchedulerProbes implements AutoCloseable {
         for (String h : List.of("sched_latency", "lifetime", "stw")) {
             map(h).update(BpfMap.u32(slot), zeroHist);
         }
+        map("state").update(BpfMap.u32(slot), ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(-1).array());
     }
 
     /** procresize ran at start-up, before we attached: read runtime.gomaxprocs from memory. */

@@ -96,27 +96,60 @@ class ExporterIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("toolchains")
-    void seriesDisappearAndProbesDetachWhenTheProcessExits(GoToolchain go) throws Exception {
+    void seriesDisappearAndProbesDetachWhenAWatchedProcessExits(GoToolchain go) throws Exception {
         Path bin = GoFixtures.build(go, "spawner", GoFixtures.Variant.STRIPPED);
         int linksBefore = uprobeLinks();
-        try (ExporterProcess exporter = ExporterProcess.start("--exe", bin.toString(), "--discover.interval", "200ms")) {
+        try (ExporterProcess exporter = ExporterProcess.start("--discover", "--discover.match", "^" + bin + "$",
+                "--discover.interval", "200ms")) {
             String pid;
             try (FixtureProcess fx = FixtureProcess.start(bin)) {
                 fx.await("ready", WAIT);
                 pid = Long.toString(fx.pid());
-                exporter.awaitWatching(fx.pid());
+                Scrape before = exporter.awaitWatching(fx.pid());
                 assertTrue(uprobeLinks() > linksBefore, "probes attached while it runs");
-                Scrape s = exporter.after(fx, "spawn 100");
-                assertEquals(100, s.value("gmpwatch_goroutines_created_total", "pid", pid));
+                Scrape after = exporter.after(fx, "spawn 100");
+                assertEquals(100, delta(before, after, "gmpwatch_goroutines_created_total", pid));
             }
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (exporter.scrape().has("gmpwatch_goroutines_created_total", "pid", pid) && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertTrue(!exporter.scrape().has("gmpwatch_goroutines_created_total", "pid", pid), "series removed after exit");
+            awaitGone(exporter, pid);
             assertEquals(linksBefore, uprobeLinks(), "its probes are detached");
         }
         assertEquals(linksBefore, uprobeLinks(), "nothing left attached after the exporter exits");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("toolchains")
+    void everyShortLivedProcessOfAnExeIsCountedAndCleanedUp(GoToolchain go) throws Exception {
+        Path bin = GoFixtures.build(go, "spawner", GoFixtures.Variant.NORMAL);
+        int linksBefore = uprobeLinks();
+        List<String> pids = new java.util.ArrayList<>();
+        try (ExporterProcess exporter = ExporterProcess.start("--exe", bin.toString(), "--discover.interval", "100ms")) {
+            for (int i = 0; i < 50; i++) {
+                try (FixtureProcess fx = FixtureProcess.start(bin)) {
+                    fx.await("ready", WAIT);
+                    String pid = Long.toString(fx.pid());
+                    pids.add(pid);
+                    Scrape before = exporter.awaitWatching(fx.pid());
+                    Scrape after = exporter.after(fx, "spawn 10");
+                    assertEquals(10, delta(before, after, "gmpwatch_goroutines_created_total", pid), "process " + i);
+                    fx.send("exit");
+                }
+            }
+            for (String pid : pids) {
+                awaitGone(exporter, pid);
+            }
+            assertTrue(!exporter.scrape().text.contains("exe=\"" + bin.getFileName() + "\""), "no series left behind");
+        }
+        assertEquals(linksBefore, uprobeLinks(), "nothing left attached after the exporter exits");
+    }
+
+    private static void awaitGone(ExporterProcess exporter, String pid) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (exporter.scrape().has("gmpwatch_goroutines_created_total", "pid", pid)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("series of pid " + pid + " still there 10 s after it exited");
+            }
+            Thread.sleep(50);
+        }
     }
 
     /** Perf-event (uprobe) BPF links on the machine, per bpftool. */
