@@ -16,7 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The packaged exporter jar, run as a separate process on a free loopback port. */
-final class ExporterProcess implements AutoCloseable {
+public final class ExporterProcess implements AutoCloseable {
     private static final Pattern SERVING = Pattern.compile("serving (http://\\S+?)(/\\S*)?, watching");
     private final Process process;
     private final Path log;
@@ -29,7 +29,7 @@ final class ExporterProcess implements AutoCloseable {
         this.base = base;
     }
 
-    static ExporterProcess start(String... flags) throws Exception {
+    public static ExporterProcess start(String... flags) throws Exception {
         String jar = System.getProperty("gmpwatch.exporterJar");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
             throw new AssertionError("the exporter jar is missing (" + jar + "); run the tests through mvn verify");
@@ -53,7 +53,7 @@ final class ExporterProcess implements AutoCloseable {
         throw new AssertionError("the exporter did not start within 60 s:\n" + Files.readString(log));
     }
 
-    Scrape scrape() throws IOException, InterruptedException {
+    public Scrape scrape() throws IOException, InterruptedException {
         return new Scrape(get("/metrics").body());
     }
 
@@ -63,7 +63,7 @@ final class ExporterProcess implements AutoCloseable {
     }
 
     /** Scrapes until the process is watched (its target_info says so). */
-    Scrape awaitWatching(long pid) throws Exception {
+    public Scrape awaitWatching(long pid) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             Scrape s = scrape();
@@ -87,7 +87,7 @@ final class ExporterProcess implements AutoCloseable {
     }
 
     /** Stops it the way systemd or Kubernetes would (SIGTERM) and returns its exit code. */
-    int stop() throws InterruptedException {
+    public int stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();

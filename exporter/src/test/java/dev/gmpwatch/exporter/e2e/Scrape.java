@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** One scrape of the text exposition format, queried by metric name and label values. */
-final class Scrape {
+public final class Scrape {
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{.*\\})?\\s+(\\S+)$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -36,7 +36,7 @@ final class Scrape {
     }
 
     /** The value of the one sample with this name and these labels (pairs: k1, v1, k2, v2 ...). */
-    double value(String name, String... labelPairs) {
+    public double value(String name, String... labelPairs) {
         List<Line> hits = find(name, labelPairs);
         if (hits.size() != 1) {
             throw new AssertionError(hits.size() + " samples of " + name + " " + List.of(labelPairs) + " in:\n" + text);
