@@ -13,8 +13,13 @@ import java.util.Map;
 public final class CreatorTable {
     public static final String OTHER = "other";
 
-    /** One creator's live goroutine count. */
-    public record Creator(String function, long live) {
+    /**
+     * One creator's live goroutines.
+     *
+     * @param source          "file:line" of the function, from the pclntab ("" when unknown)
+     * @param oldestAgeSeconds age of its oldest live goroutine (NaN when not computed)
+     */
+    public record Creator(String function, long live, String source, double oldestAgeSeconds) {
     }
 
     private final SchedulerProbes probes;
@@ -27,19 +32,47 @@ public final class CreatorTable {
 
     /** Every creator of one process with a live count above zero, largest first. */
     public List<Creator> all(WatchedProcess w) throws BpfException {
+        return list(w, false);
+    }
+
+    /** As {@link #all}, with each creator's source position and the age of its oldest goroutine. */
+    public List<Creator> detailed(WatchedProcess w) throws BpfException {
+        return list(w, true);
+    }
+
+    private List<Creator> list(WatchedProcess w, boolean detailed) throws BpfException {
         Map<String, Long> byFunction = new HashMap<>();
+        Map<String, String> sources = new HashMap<>();
         for (Map.Entry<Long, Long> e : probes.creators((int) w.pid()).entrySet()) {
             if (e.getValue() <= 0) {
                 continue;
             }
-            String fn = w.binary().functions().symbolize(e.getKey() - w.loadBias())
-                    .map(w.binary()::goroutineEntryName).orElse("unknown");
+            String fn = name(w, e.getKey());
             byFunction.merge(fn, e.getValue(), Long::sum);
+            if (detailed) {
+                long pc = e.getKey() - w.loadBias();
+                sources.computeIfAbsent(fn, f -> w.binary().functions().byName(f)
+                        .flatMap(g -> w.binary().sourceLine(g.entry()))
+                        .or(() -> w.binary().sourceLine(pc)).orElse(""));
+            }
         }
+        Map<String, Long> oldest = new HashMap<>();
+        if (detailed) {
+            for (Map.Entry<Long, Long> b : probes.birthsByStartPc((int) w.pid()).entrySet()) {
+                oldest.merge(name(w, b.getKey()), b.getValue(), Math::min);
+            }
+        }
+        long now = System.nanoTime(); // CLOCK_MONOTONIC, as bpf_ktime_get_ns
         List<Creator> out = new ArrayList<>();
-        byFunction.forEach((fn, n) -> out.add(new Creator(fn, n)));
+        byFunction.forEach((fn, n) -> out.add(new Creator(fn, n, sources.getOrDefault(fn, ""),
+                oldest.containsKey(fn) ? (now - oldest.get(fn)) / 1e9 : Double.NaN)));
         out.sort((a, b) -> a.live() != b.live() ? Long.compare(b.live(), a.live()) : a.function().compareTo(b.function()));
         return out;
+    }
+
+    private static String name(WatchedProcess w, long startPc) {
+        return w.binary().functions().symbolize(startPc - w.loadBias())
+                .map(w.binary()::goroutineEntryName).orElse("unknown");
     }
 
     void samples(WatchedProcess w, List<String> proc, List<Sample> family) throws BpfException {

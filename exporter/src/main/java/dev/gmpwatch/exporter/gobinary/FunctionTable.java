@@ -28,7 +28,7 @@ public final class FunctionTable {
         }
     }
 
-    static FunctionTable read(ElfFile elf, Pclntab pcln) throws GoBinaryException, ElfFormatException {
+    static FunctionTable read(ElfFile elf, Pclntab pcln, long textStart) throws GoBinaryException, ElfFormatException {
         List<GoFunction> fromSymtab = new ArrayList<>();
         for (ElfSymbol s : elf.symbols()) {
             if (s.isFunction() && s.value() != 0 && !s.name().isEmpty()) {
@@ -38,7 +38,7 @@ public final class FunctionTable {
         if (!fromSymtab.isEmpty()) {
             return new FunctionTable(Source.SYMTAB, fromSymtab);
         }
-        return new FunctionTable(Source.PCLNTAB, pcln.functions(TextStart.resolve(elf, pcln)));
+        return new FunctionTable(Source.PCLNTAB, pcln.functions(textStart));
     }
 
     public Source source() {

@@ -21,6 +21,8 @@ public final class GoBinary {
     private final ElfFile elf;
     private final String goVersion;
     private final FunctionTable functions;
+    private final Pclntab pcln;
+    private final long textStart;
     private final RuntimeLayout layout;
     private final Map<String, Long> globals;
     private final WaitReasons waitReasons;
@@ -32,8 +34,9 @@ public final class GoBinary {
         if (minor >= 0 && minor < 17) {
             throw new GoBinaryException(goVersion + " is not supported: the register ABI of Go 1.17+ is required");
         }
-        Pclntab pcln = Pclntab.read(elf);
-        this.functions = FunctionTable.read(elf, pcln);
+        this.pcln = Pclntab.read(elf);
+        this.textStart = TextStart.resolve(elf, pcln);
+        this.functions = FunctionTable.read(elf, pcln, textStart);
         Optional<DwarfStructs> dwarf = DwarfStructs.read(elf, RuntimeLayout.STRUCTS, RuntimeLayout.GLOBALS);
         this.layout = RuntimeLayout.resolve(dwarf, goVersion);
         this.globals = RuntimeLayout.globals(elf, dwarf);
@@ -126,6 +129,15 @@ public final class GoBinary {
             // fall back to the wrapper's own name
         }
         return f.name();
+    }
+
+    /** "file:line" of a link-time PC, from the pclntab; empty when unknown. */
+    public Optional<String> sourceLine(long pc) {
+        try {
+            return pcln.sourceLine(textStart, pc);
+        } catch (GoBinaryException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** Hooked functions this binary does not have (inlined everywhere, or renamed). */

@@ -7,6 +7,7 @@ import dev.gmpwatch.exporter.elf.ElfSection;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Go's function table (.gopclntab), which survives stripping. Formats: Go 1.16-1.17 (absolute
@@ -24,7 +25,11 @@ public final class Pclntab {
     private final int nfunc;
     private final long headerTextStart;
     private final long funcnameOffset;
+    private final long cuOffset;
+    private final long filetabOffset;
+    private final long pctabOffset;
     private final long pclnOffset;
+    private final int minLC;
 
     private Pclntab(ByteBuffer data, long address) throws GoBinaryException {
         this.data = data;
@@ -44,15 +49,14 @@ public final class Pclntab {
             throw new GoBinaryException(".gopclntab has an implausible function count " + n);
         }
         this.nfunc = (int) n;
-        if (magic == MAGIC_GO116) {
-            headerTextStart = 0;
-            funcnameOffset = data.getLong(24);
-            pclnOffset = data.getLong(56);
-        } else {
-            headerTextStart = data.getLong(24);
-            funcnameOffset = data.getLong(32);
-            pclnOffset = data.getLong(64);
-        }
+        int base = magic == MAGIC_GO116 ? 24 : 32; // Go 1.18 added textStart before the offsets
+        headerTextStart = magic == MAGIC_GO116 ? 0 : data.getLong(24);
+        funcnameOffset = data.getLong(base);
+        cuOffset = data.getLong(base + 8);
+        filetabOffset = data.getLong(base + 16);
+        pctabOffset = data.getLong(base + 24);
+        pclnOffset = data.getLong(base + 32);
+        minLC = Math.max(1, data.get(6));
         if (funcnameOffset <= 0 || funcnameOffset >= data.capacity() || pclnOffset <= 0 || pclnOffset >= data.capacity()) {
             throw new GoBinaryException(".gopclntab header offsets lie outside the table");
         }
@@ -103,6 +107,62 @@ public final class Pclntab {
             out.add(new GoFunction(name(nameOff), entry, end));
         }
         return out;
+    }
+
+    /**
+     * The source position of a PC, "file:line", from the function's pcfile and pcln tables.
+     * Empty when the PC is outside every function.
+     */
+    public Optional<String> sourceLine(long textStart, long pc) throws GoBinaryException {
+        int entrySize = magic == MAGIC_GO116 ? 16 : 8;
+        int lo = 0;
+        int hi = nfunc - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (entryAt(pclnOffset + (long) mid * entrySize, textStart) <= pc) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (found < 0 || pc >= entryAt(pclnOffset + (long) (found + 1) * entrySize, textStart)) {
+            return Optional.empty();
+        }
+        long at = pclnOffset + (long) found * entrySize;
+        long entry = entryAt(at, textStart);
+        long funcOff = magic == MAGIC_GO116 ? data.getLong(checked(at + 8, 8)) : Integer.toUnsignedLong(data.getInt(checked(at + 4, 4)));
+        long fn = pclnOffset + funcOff;
+        int fields = magic == MAGIC_GO116 ? 8 : 4; // _func starts with the entry: 8 bytes in 1.16, 4 since 1.18
+        long pcfile = Integer.toUnsignedLong(data.getInt(checked(fn + fields + 16, 4)));
+        long pcln = Integer.toUnsignedLong(data.getInt(checked(fn + fields + 20, 4)));
+        long cu = Integer.toUnsignedLong(data.getInt(checked(fn + fields + 28, 4)));
+        int fileIndex = pcvalue(pcfile, entry, pc);
+        int line = pcvalue(pcln, entry, pc);
+        if (fileIndex < 0 || line < 0) {
+            return Optional.empty();
+        }
+        long fileOff = Integer.toUnsignedLong(data.getInt(checked(cuOffset + (cu + fileIndex) * 4, 4)));
+        return Optional.of(CString.read(data, checked(filetabOffset + fileOff, 1)) + ":" + line);
+    }
+
+    /** Runs a pc-value table (zig-zag value deltas, pc deltas in units of minLC) up to pc. */
+    private int pcvalue(long tableOff, long entry, long pc) throws GoBinaryException {
+        Cursor c = new Cursor(data, checked(pctabOffset + tableOff, 1));
+        int value = -1;
+        long at = entry;
+        for (boolean first = true; ; first = false) {
+            long uvdelta = c.uleb();
+            if (uvdelta == 0 && !first) {
+                return -1;
+            }
+            value += (int) (-(uvdelta & 1) ^ (uvdelta >>> 1));
+            at += c.uleb() * minLC;
+            if (pc < at) {
+                return value;
+            }
+        }
     }
 
     private long entryAt(long at, long textStart) throws GoBinaryException {

@@ -267,6 +267,18 @@ public final class SchedulerProbes implements AutoCloseable {
         return out;
     }
 
+    /** For each creator PC of one process, the birth time (ktime ns) of its oldest live goroutine. */
+    public Map<Long, Long> birthsByStartPc(int tgid) throws BpfException {
+        Map<Long, Long> out = new LinkedHashMap<>();
+        BpfMap m = map("births");
+        for (byte[] k : m.keys(16)) {
+            if (ByteBuffer.wrap(k).order(ByteOrder.LITTLE_ENDIAN).getInt(0) == tgid) {
+                m.lookup(k, 16).ifPresent(v -> out.merge(v.getLong(8), v.getLong(0), Math::min));
+            }
+        }
+        return out;
+    }
+
     private void deleteKeysOf(int tgid, String mapName, int keySize) throws BpfException {
         BpfMap m = map(mapName);
         for (byte[] k : m.keys(keySize)) {

@@ -92,10 +92,12 @@ public final class ExporterServer implements AutoCloseable {
             return;
         }
         try {
-            List<Map<String, Object>> rows = creators.all(w.get()).stream().map(c -> {
+            List<Map<String, Object>> rows = creators.detailed(w.get()).stream().map(c -> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("creator", c.function());
                 m.put("count", c.live());
+                m.put("oldestAgeSeconds", Double.isNaN(c.oldestAgeSeconds()) ? null : c.oldestAgeSeconds());
+                m.put("source", c.source());
                 return m;
             }).toList();
             Map<String, Object> body = new LinkedHashMap<>();

@@ -79,6 +79,8 @@ class ExporterIT {
                 JsonNode top = new ObjectMapper().readTree(api.body()).get("creators").get(0);
                 assertEquals("main.leaker", top.get("creator").asText(), api.body());
                 assertEquals(m, top.get("count").asLong(), api.body());
+                assertTrue(top.get("source").asText().matches(".*/main\\.go:\\d+"), "file:line of main.leaker: " + api.body());
+                assertTrue(top.get("oldestAgeSeconds").asDouble() > 0 && top.get("oldestAgeSeconds").asDouble() < 60, api.body());
                 if (dev.gmpwatch.exporter.gobinary.GoVersion.minorNumber(go.version()) >= 22) {
                     Scrape s8 = exporter.after(fx, "leakargs 5");
                     assertEquals(5, s8.value("gmpwatch_goroutines_by_creator", "pid", pid, "creator", "main.leakerWithArg"),

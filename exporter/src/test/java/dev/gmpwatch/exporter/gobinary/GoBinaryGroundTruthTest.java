@@ -69,14 +69,14 @@ class GoBinaryGroundTruthTest {
         Map<String, Map<String, String>> modes = new LinkedHashMap<>();
         for (Subject s : SUBJECTS) {
             GoBinary bin = GoBinary.analyze(s.binary());
-            Map<String, Long> gosym = GroundTruth.gosym(s.gosymBuilder(), s.binary());
+            Map<String, GroundTruth.GosymFunc> gosym = GroundTruth.gosym(s.gosymBuilder(), s.binary());
             Map<String, Long> nm = s.twin() != null ? GroundTruth.nm(s.twin()) : Map.of();
             Map<String, Long> goObjdump = bin.stripped() ? Map.of()
                     : GroundTruth.goObjdumpEntries(s.gosymBuilder(), s.binary(), HookedFunction.NAMES);
             Map<String, String> row = new LinkedHashMap<>();
             for (String name : HookedFunction.NAMES) {
                 Optional<HookedFunction> found = bin.hookedFunctions().stream().filter(f -> f.name().equals(name)).findFirst();
-                Long truth = gosym.get(name);
+                Long truth = gosym.containsKey(name) ? gosym.get(name).entry() : null;
                 if (truth == null) {
                     check(failures, found.isEmpty() && bin.missingHookedFunctions().contains(name),
                             s, name, "is absent per debug/gosym but was reported");
@@ -99,6 +99,9 @@ class GoBinaryGroundTruthTest {
                 }
                 check(failures, bin.functions().symbolize(f.address() + 1).map(GoFunction::name).orElse("").equals(name),
                         s, name, "a PC inside it does not symbolize to it");
+                String line = bin.sourceLine(f.address()).orElse("(none)");
+                check(failures, line.equals(gosym.get(name).sourceLine()), s, name,
+                        "source " + line + " but debug/gosym says " + gosym.get(name).sourceLine());
                 checkProbeSite(failures, s, bin, f);
                 row.put(name, f.probeMode() + (f.stackCheckBranch() ? "*" : ""));
             }

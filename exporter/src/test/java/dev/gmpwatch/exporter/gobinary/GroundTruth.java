@@ -65,15 +65,19 @@ final class GroundTruth {
         return m;
     }
 
-    /** Go's debug/gosym, built with the given toolchain: function -> entry, from .gopclntab. */
-    static Map<String, Long> gosym(GoToolchain go, Path binary) {
+    /** One function as Go's debug/gosym sees it. */
+    record GosymFunc(long entry, String sourceLine) {
+    }
+
+    /** Go's debug/gosym, built with the given toolchain: function -> entry and file:line, from .gopclntab. */
+    static Map<String, GosymFunc> gosym(GoToolchain go, Path binary) {
         Path tool = GoFixtures.build(go, "gosymdump", GoFixtures.Variant.NORMAL);
         String out = Command.check(List.of(tool.toString(), binary.toString()), Map.of(), null, Duration.ofMinutes(2));
-        Map<String, Long> m = new HashMap<>();
+        Map<String, GosymFunc> m = new HashMap<>();
         for (String line : out.split("\n")) {
-            String[] f = line.split(" ", 2);
-            if (f.length == 2) {
-                m.putIfAbsent(f[1], Long.parseLong(f[0], 16));
+            String[] f = line.split(" ", 3);
+            if (f.length == 3) {
+                m.putIfAbsent(f[1], new GosymFunc(Long.parseLong(f[0], 16), f[2]));
             }
         }
         if (m.isEmpty()) {
