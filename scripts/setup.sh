@@ -6,8 +6,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 say() { echo "setup: $*" >&2; }
 
 # Debian packages: build (clang, libbpf), kernel tooling (bpftool, bpftrace), test ground truth
-# (binutils objdump, Debian's Go 1.19, Debian's stripped /usr/bin/prometheus), wrk for benchmarks.
+# (binutils objdump, Debian's Go 1.19, Debian's stripped /usr/bin/prometheus), wrk for benchmarks,
+# and the real servers the remediator's tests start on loopback (HAProxy, Alertmanager, PostgreSQL).
 packages=(clang llvm libbpf-dev libbpf1 bpftool bpftrace binutils golang-1.19-go prometheus wrk
+          haproxy prometheus-alertmanager postgresql
           ca-certificates curl)
 command -v mvn >/dev/null || packages+=(maven)
 command -v javac >/dev/null || packages+=(openjdk-17-jdk-headless)

@@ -1,0 +1,100 @@
+package dev.gmpwatch.remediator;
+
+import dev.gmpwatch.remediator.action.HaproxyAction;
+import dev.gmpwatch.remediator.config.ConfigException;
+import dev.gmpwatch.remediator.config.ConfigLoader;
+import dev.gmpwatch.remediator.config.RemediatorConfig;
+import dev.gmpwatch.remediator.engine.Executor;
+import dev.gmpwatch.remediator.engine.Remediator;
+import dev.gmpwatch.remediator.policy.Policies;
+import dev.gmpwatch.remediator.store.Database;
+import dev.gmpwatch.remediator.store.StoreException;
+import dev.gmpwatch.remediator.web.App;
+import dev.gmpwatch.remediator.web.RemediatorMetrics;
+import dev.gmpwatch.remediator.webhook.Authenticator;
+import io.javalin.Javalin;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code java -jar gmpwatch-remediator.jar --config FILE.yml [--dry-run] [--insecure-no-auth]}. */
+public final class Main {
+    private static final String USAGE = "usage: gmpwatch-remediator --config FILE.yml [--dry-run] [--insecure-no-auth]";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        Path config = null;
+        boolean dryRun = false;
+        boolean insecure = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--config") && i + 1 < args.length) {
+                config = Path.of(args[++i]);
+            } else if (a.startsWith("--config=")) {
+                config = Path.of(a.substring(9));
+            } else if (a.equals("--dry-run")) {
+                dryRun = true;
+            } else if (a.equals("--insecure-no-auth")) {
+                insecure = true;
+            } else {
+                fail(2, "unknown argument '" + a + "'\n" + USAGE);
+            }
+        }
+        if (config == null) {
+            fail(2, "--config is required\n" + USAGE);
+        }
+        RemediatorConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            fail(2, "invalid config: " + e.getMessage());
+            return;
+        }
+        if (cfg.auth().none() && !insecure) {
+            fail(2, "invalid config: auth: required (bearerTokenFile or basicAuth); --insecure-no-auth turns it off");
+        }
+        start(cfg, dryRun || cfg.dryRun());
+    }
+
+    private static void start(RemediatorConfig cfg, boolean dryRun) {
+        Database db;
+        try {
+            db = new Database(cfg.storeUrl());
+        } catch (StoreException e) {
+            fail(1, e.getMessage());
+            return;
+        }
+        Clock clock = Clock.systemUTC();
+        RemediatorMetrics metrics = new RemediatorMetrics();
+        Policies policies = new Policies(cfg.policies());
+        Executor executor = new Executor(db, policies, new HaproxyAction(cfg.haproxy()), clock, metrics, dryRun);
+        Remediator remediator = new Remediator(db, policies, clock, metrics);
+        Javalin app = App.create(remediator, executor, db, new Authenticator(cfg.auth()), metrics, cfg.maxBodyBytes());
+        try {
+            app.start(cfg.listenHost(), cfg.listenPort());
+        } catch (RuntimeException e) {
+            fail(1, "cannot listen on " + cfg.listenHost() + ":" + cfg.listenPort() + ": " + e.getMessage());
+        }
+        System.out.println("gmpwatch-remediator: listening on http://" + cfg.listenHost() + ":" + app.port()
+                + (dryRun ? " (dry run: nothing is changed)" : ""));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.stop();
+            executor.close();
+            db.close();
+            stopped.countDown();
+        }));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void fail(int code, String message) {
+        System.err.println("gmpwatch-remediator: " + message);
+        System.exit(code);
+    }
+}

@@ -1,0 +1,8 @@
+package dev.gmpwatch.remediator.config;
+
+/** Invalid configuration: names the key and the reason, in one line. */
+public final class ConfigException extends Exception {
+    public ConfigException(String key, String reason) {
+        super(key + ": " + reason);
+    }
+}

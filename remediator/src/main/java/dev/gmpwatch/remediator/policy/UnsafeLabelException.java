@@ -1,0 +1,8 @@
+package dev.gmpwatch.remediator.policy;
+
+/** An alert label cannot be used in a target: missing, or not a plain name. */
+public final class UnsafeLabelException extends Exception {
+    public UnsafeLabelException(String message) {
+        super(message);
+    }
+}

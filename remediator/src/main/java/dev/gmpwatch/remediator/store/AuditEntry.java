@@ -1,0 +1,12 @@
+package dev.gmpwatch.remediator.store;
+
+/** One line of the audit log. {@code labels} is the alert's labels as JSON. */
+public record AuditEntry(long id, long at, String fingerprint, String labels, String policy, String action,
+                         String target, String decision, String result) {
+    public static final String EXECUTED = "executed";
+    public static final String SKIPPED_DUPLICATE = "skipped-duplicate";
+    public static final String SKIPPED_RATE_LIMITED = "skipped-rate-limited";
+    public static final String SKIPPED_HYSTERESIS = "skipped-hysteresis";
+    public static final String DRY_RUN = "dry-run";
+    public static final String FAILED = "failed";
+}

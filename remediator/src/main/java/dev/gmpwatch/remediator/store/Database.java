@@ -1,0 +1,133 @@
+package dev.gmpwatch.remediator.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * A JDBC database (SQLite by default, PostgreSQL for several replicas) with versioned migrations
+ * from db/DIALECT/V{n}__*.sql, and serializable transactions.
+ */
+public final class Database implements AutoCloseable {
+    /** Migrations in order; add a file and a name here to change the schema. */
+    private static final String[] MIGRATIONS = {"V1__init.sql"};
+
+    /** Work done inside one transaction. */
+    public interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private final String url;
+    private final String dialect;
+    private final Connection sqlite;
+
+    public Database(String url) {
+        this.url = url;
+        this.dialect = url.startsWith("jdbc:postgresql:") ? "postgresql" : "sqlite";
+        try {
+            // SQLite allows one writer: share one connection, serialised by this object.
+            this.sqlite = dialect.equals("sqlite") ? DriverManager.getConnection(url) : null;
+            if (sqlite != null) {
+                try (Statement s = sqlite.createStatement()) {
+                    s.execute("PRAGMA journal_mode=WAL");
+                    s.execute("PRAGMA synchronous=FULL");
+                    s.execute("PRAGMA busy_timeout=5000");
+                }
+            }
+            migrate();
+        } catch (SQLException e) {
+            throw new StoreException("cannot open the store " + redact(url) + ": " + e.getMessage(), e);
+        }
+    }
+
+    public <T> T transaction(Work<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (sqlite != null) {
+                    synchronized (this) {
+                        return inTransaction(sqlite, work);
+                    }
+                }
+                try (Connection c = DriverManager.getConnection(url)) {
+                    c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+                    return inTransaction(c, work);
+                }
+            } catch (SQLException e) {
+                // PostgreSQL serialization failures (40001) and deadlocks (40P01) are retried.
+                boolean retry = e.getSQLState() != null && e.getSQLState().startsWith("40") && attempt < 10;
+                if (!retry) {
+                    throw new StoreException("store: " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    private static <T> T inTransaction(Connection c, Work<T> work) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            T result = work.run(c);
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    private void migrate() throws SQLException {
+        transaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+                int current = 0;
+                try (ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
+                    if (rs.next()) {
+                        current = rs.getInt(1);
+                    }
+                }
+                for (int v = current + 1; v <= MIGRATIONS.length; v++) {
+                    for (String stmt : script(MIGRATIONS[v - 1]).split(";")) {
+                        if (!stmt.replaceAll("--[^\n]*", "").isBlank()) {
+                            s.execute(stmt);
+                        }
+                    }
+                    s.execute("INSERT INTO schema_version (version) VALUES (" + v + ")");
+                }
+            }
+            return null;
+        });
+    }
+
+    private String script(String name) {
+        String path = "/db/" + dialect + "/" + name;
+        try (InputStream in = Database.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("migration " + path + " is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + path, e);
+        }
+    }
+
+    private static String redact(String url) {
+        return url.replaceAll("password=[^&]*", "password=***");
+    }
+
+    @Override
+    public void close() {
+        if (sqlite != null) {
+            try {
+                sqlite.close();
+            } catch (SQLException e) {
+                // closing anyway
+            }
+        }
+    }
+}

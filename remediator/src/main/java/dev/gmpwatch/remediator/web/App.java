@@ -1,0 +1,129 @@
+package dev.gmpwatch.remediator.web;
+
+import dev.gmpwatch.remediator.engine.Executor;
+import dev.gmpwatch.remediator.engine.Remediator;
+import dev.gmpwatch.remediator.store.Circuit;
+import dev.gmpwatch.remediator.store.Database;
+import dev.gmpwatch.remediator.store.Store;
+import dev.gmpwatch.remediator.store.StoreException;
+import dev.gmpwatch.remediator.webhook.Authenticator;
+import dev.gmpwatch.remediator.webhook.BadPayloadException;
+import dev.gmpwatch.remediator.webhook.PayloadParser;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.prometheus.client.exporter.common.TextFormat;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the Javalin application: the webhook, the audit and state APIs, metrics and health. */
+public final class App {
+    private App() {
+    }
+
+    public static Javalin create(Remediator remediator, Executor executor, Database db, Authenticator auth,
+                                 RemediatorMetrics metrics, long maxBodyBytes) {
+        Javalin app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.http.maxRequestSize = maxBodyBytes;
+        });
+        app.before(ctx -> {
+            String path = ctx.path();
+            boolean open = path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics");
+            if (!open && !auth.allows(ctx.header("Authorization"))) {
+                ctx.header("WWW-Authenticate", "Bearer");
+                reject(ctx, 401, "missing or wrong credentials");
+                ctx.skipRemainingHandlers();
+            }
+        });
+        app.post("/webhook/alertmanager", ctx -> webhook(ctx, remediator, executor, metrics, maxBodyBytes));
+        app.get("/api/v1/actions", ctx -> {
+            int limit = intParam(ctx, "limit", 100, 1, 1000);
+            int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+            if (limit < 0 || offset < 0) {
+                return;
+            }
+            ctx.json(Map.of("actions", db.transaction(c -> Store.auditPage(c, limit, offset)), "limit", limit, "offset", offset));
+        });
+        app.get("/api/v1/state", ctx -> {
+            List<Map<String, Object>> open = db.transaction(Store::openCircuits).stream().map(App::circuitJson).toList();
+            ctx.json(Map.of("openCircuits", open));
+        });
+        app.get("/metrics", ctx -> {
+            StringWriter w = new StringWriter();
+            TextFormat.write004(w, metrics.registry.metricFamilySamples());
+            ctx.contentType(TextFormat.CONTENT_TYPE_004).result(w.toString());
+        });
+        app.get("/healthz", ctx -> ctx.result("ok\n"));
+        app.get("/readyz", ctx -> {
+            try {
+                db.transaction(c -> Store.openCircuits(c).size());
+                ctx.result("ready\n");
+            } catch (StoreException e) {
+                reject(ctx, 503, "store unavailable");
+            }
+        });
+        app.exception(StoreException.class, (e, ctx) -> reject(ctx, 503, "store unavailable; retry"));
+        return app;
+    }
+
+    private static void webhook(Context ctx, Remediator remediator, Executor executor, RemediatorMetrics metrics,
+                                long maxBodyBytes) {
+        long t0 = System.nanoTime();
+        try {
+            String type = ctx.contentType() == null ? "" : ctx.contentType().split(";")[0].strip();
+            if (!type.equalsIgnoreCase("application/json")) {
+                reject(ctx, 415, "Content-Type must be application/json");
+                return;
+            }
+            byte[] body = ctx.bodyAsBytes();
+            if (body.length > maxBodyBytes) {
+                reject(ctx, 413, "body over " + maxBodyBytes + " bytes");
+                return;
+            }
+            List<Remediator.Decision> decisions = remediator.handle(PayloadParser.parse(body));
+            executor.wake();
+            ctx.json(Map.of("status", "accepted", "decisions", decisions));
+        } catch (BadPayloadException e) {
+            reject(ctx, 400, e.getMessage());
+        } catch (StoreException e) {
+            reject(ctx, 503, "store unavailable; retry");
+        } finally {
+            metrics.webhookRequests.labels(Integer.toString(ctx.statusCode())).inc();
+            metrics.requestLatency.observe((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    private static int intParam(Context ctx, String name, int fallback, int min, int max) {
+        String v = ctx.queryParam(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        reject(ctx, 400, name + " must be an integer in " + min + ".." + max);
+        return -1;
+    }
+
+    private static Map<String, Object> circuitJson(Circuit k) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("target", k.target());
+        m.put("policy", k.policy());
+        m.put("openedAt", k.openedAt() == null ? null : Instant.ofEpochMilli(k.openedAt()).toString());
+        m.put("restoreAt", k.restoreAt() == null ? null : Instant.ofEpochMilli(k.restoreAt()).toString());
+        m.put("frozen", k.frozen());
+        return m;
+    }
+
+    private static void reject(Context ctx, int code, String reason) {
+        ctx.status(code).json(Map.of("error", reason));
+    }
+}
