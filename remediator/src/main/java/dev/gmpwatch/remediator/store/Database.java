@@ -58,8 +58,10 @@ public final class Database implements AutoCloseable {
                     return inTransaction(c, work);
                 }
             } catch (SQLException e) {
-                // PostgreSQL serialization failures (40001) and deadlocks (40P01) are retried.
-                boolean retry = e.getSQLState() != null && e.getSQLState().startsWith("40") && attempt < 10;
+                // Serialization failures (40001), deadlocks (40P01) and a concurrent insert of the
+                // same key (23505) are retried: the retry then sees the other replica's row.
+                String state = e.getSQLState();
+                boolean retry = state != null && (state.startsWith("40") || state.equals("23505")) && attempt < 10;
                 if (!retry) {
                     throw new StoreException("store: " + e.getMessage(), e);
                 }

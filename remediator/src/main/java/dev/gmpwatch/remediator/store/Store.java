@@ -59,8 +59,8 @@ public final class Store {
             i.setString(4, k.backend());
             i.setString(5, k.server());
             i.setString(6, k.state());
-            i.setObject(7, k.openedAt());
-            i.setObject(8, k.restoreAt());
+            setLong(i, 7, k.openedAt());
+            setLong(i, 8, k.restoreAt());
             i.setInt(9, k.frozen() ? 1 : 0);
             i.executeUpdate();
         }
@@ -187,6 +187,14 @@ public final class Store {
             }
         }
         return out;
+    }
+
+    private static void setLong(PreparedStatement s, int index, Long value) throws SQLException {
+        if (value == null) {
+            s.setNull(index, java.sql.Types.BIGINT);
+        } else {
+            s.setLong(index, value);
+        }
     }
 
     private static List<Circuit> circuits(Connection c, String sql, long arg) throws SQLException {
