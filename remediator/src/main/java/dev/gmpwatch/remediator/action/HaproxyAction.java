@@ -42,24 +42,37 @@ public final class HaproxyAction {
         return new CapCheck(Optional.empty());
     }
 
-    /** Sets the state and reads it back; returns a one-line result. */
+    /**
+     * Sets the state and reads it back; returns a one-line result. When HAProxy already shows the
+     * state (an action that ran before a crash), nothing is sent: reconciled, not repeated.
+     */
     public String apply(Target t, String state) throws IOException {
         HaproxyClient c = client(t);
+        Optional<ServerState> before = c.serversState(t.backend()).stream().filter(x -> x.server().equals(t.server())).findFirst();
+        if (before.isEmpty()) {
+            throw new IOException("server " + t.backend() + "/" + t.server() + " does not exist in HAProxy");
+        }
+        if (isIn(before.get(), state)) {
+            return "state " + state + " already set (reconciled)";
+        }
         String answer = c.setState(t.backend(), t.server(), state);
         if (!answer.isEmpty()) {
             throw new IOException("HAProxy refused: " + answer.lines().findFirst().orElse(answer));
         }
         ServerState s = c.serversState(t.backend()).stream().filter(x -> x.server().equals(t.server())).findFirst()
                 .orElseThrow(() -> new IOException("server vanished from show servers state"));
-        boolean ok = switch (state) {
-            case "maint" -> s.inMaint();
-            case "drain" -> s.draining();
-            default -> !s.inMaint() && !s.draining();
-        };
-        if (!ok) {
+        if (!isIn(s, state)) {
             throw new IOException("show servers state disagrees: admin state " + s.adminState());
         }
         return "state " + state + " verified";
+    }
+
+    private static boolean isIn(ServerState s, String state) {
+        return switch (state) {
+            case "maint" -> s.inMaint();
+            case "drain" -> s.draining() && !s.inMaint();
+            default -> !s.inMaint() && !s.draining();
+        };
     }
 
     private HaproxyClient client(Target t) {

@@ -16,10 +16,12 @@ import java.util.stream.Collectors;
 public final class HaproxyServer implements AutoCloseable {
     private final Process process;
     private final Path socket;
+    private final int adminPort;
 
-    private HaproxyServer(Process process, Path socket) {
+    private HaproxyServer(Process process, Path socket, int adminPort) {
         this.process = process;
         this.socket = socket;
+        this.adminPort = adminPort;
     }
 
     public static HaproxyServer start(Path dir, String backend, int servers) throws Exception {
@@ -27,8 +29,10 @@ public final class HaproxyServer implements AutoCloseable {
             throw new AssertionError("HAProxy is missing (/usr/sbin/haproxy); run scripts/setup.sh");
         }
         Path socket = dir.resolve("haproxy.sock");
+        int adminPort = freePort();
         StringBuilder cfg = new StringBuilder()
                 .append("global\n  stats socket ").append(socket).append(" mode 600 level admin\n")
+                .append("  stats socket ipv4@127.0.0.1:").append(adminPort).append(" level admin\n")
                 .append("defaults\n  mode http\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n")
                 .append("frontend fe\n  bind 127.0.0.1:").append(freePort()).append("\n  default_backend ").append(backend).append('\n')
                 .append("backend ").append(backend).append('\n');
@@ -47,13 +51,18 @@ public final class HaproxyServer implements AutoCloseable {
             }
             Thread.sleep(50);
         }
-        return new HaproxyServer(p, socket);
+        return new HaproxyServer(p, socket, adminPort);
     }
 
     private static int freePort() throws IOException {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
+    }
+
+    /** The runtime API on TCP, for tests that put a relay in between. */
+    public int adminPort() {
+        return adminPort;
     }
 
     public Path socket() {
