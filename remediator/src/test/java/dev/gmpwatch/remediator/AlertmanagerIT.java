@@ -94,6 +94,107 @@ class AlertmanagerIT {
         }
     }
 
+    @Test
+    void twoClusteredAlertmanagersAndFiftyReplaysActOnce() throws Exception {
+        Files.writeString(dir.resolve("token"), TOKEN + "\n");
+        int remediatorPort = freePort();
+        int am1 = freePort();
+        int am2 = freePort();
+        int gossip1 = freePort();
+        int gossip2 = freePort();
+        try (HaproxyServer haproxy = HaproxyServer.start(dir, "web", 3)) {
+            Files.writeString(dir.resolve("remediator.yml"), """
+                    listen: 127.0.0.1:%d
+                    auth: {bearerTokenFile: token}
+                    store: {url: "jdbc:sqlite:%s"}
+                    haproxy:
+                      lb: {socket: %s}
+                    policies:
+                      - name: goroutine-leak
+                        match: {alertname: GoroutineLeak}
+                        action: {type: haproxy, haproxy: lb, backend: "{{ labels.backend }}", server: "{{ labels.server }}"}
+                        rateLimit: {perTarget: 1000/1s, perPolicy: 1000/1s}
+                    """.formatted(remediatorPort, dir.resolve("state.db"), haproxy.socket()));
+            Files.writeString(dir.resolve("alertmanager.yml"), """
+                    route:
+                      receiver: gmpwatch
+                      group_by: [alertname]
+                      group_wait: 1s
+                      group_interval: 1s
+                      repeat_interval: 1h
+                    receivers:
+                      - name: gmpwatch
+                        webhook_configs:
+                          - url: http://127.0.0.1:%d/webhook/alertmanager
+                            http_config:
+                              authorization:
+                                credentials_file: %s
+                    """.formatted(remediatorPort, dir.resolve("token")));
+            Process remediator = start(dir.resolve("remediator.log"), "java", "-jar",
+                    System.getProperty("gmpwatch.remediatorJar"), "--config", dir.resolve("remediator.yml").toString());
+            Process a = start(dir.resolve("am1.log"), "/usr/bin/prometheus-alertmanager",
+                    "--config.file=" + dir.resolve("alertmanager.yml"), "--storage.path=" + dir.resolve("am1"),
+                    "--web.listen-address=127.0.0.1:" + am1, "--cluster.listen-address=127.0.0.1:" + gossip1,
+                    "--cluster.peer=127.0.0.1:" + gossip2);
+            Process b = start(dir.resolve("am2.log"), "/usr/bin/prometheus-alertmanager",
+                    "--config.file=" + dir.resolve("alertmanager.yml"), "--storage.path=" + dir.resolve("am2"),
+                    "--web.listen-address=127.0.0.1:" + am2, "--cluster.listen-address=127.0.0.1:" + gossip2,
+                    "--cluster.peer=127.0.0.1:" + gossip1);
+            try {
+                await(() -> ok("http://127.0.0.1:" + remediatorPort + "/healthz"), "the remediator to start", remediator);
+                await(() -> ok("http://127.0.0.1:" + am1 + "/-/ready") && ok("http://127.0.0.1:" + am2 + "/-/ready"),
+                        "both Alertmanagers to start", a);
+                Instant starts = Instant.now().minusSeconds(5);
+                postAlert(am1, starts, null);
+                postAlert(am2, starts, null);
+                await(() -> state(haproxy, "s1").equals("maint"), "s1 to go to maint", remediator);
+
+                // Replay the same notification 50 times at once, as a misbehaving peer would.
+                String replay = "{\"version\":\"4\",\"status\":\"firing\",\"alerts\":[{\"status\":\"firing\","
+                        + "\"fingerprint\":\"ffff0001\",\"startsAt\":\"" + starts + "\",\"labels\":{\"alertname\":"
+                        + "\"GoroutineLeak\",\"backend\":\"web\",\"server\":\"s2\"}}]}";
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+                java.util.List<java.util.concurrent.Future<Integer>> codes = new java.util.ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                    codes.add(pool.submit(() -> http.send(HttpRequest.newBuilder(URI.create(
+                            "http://127.0.0.1:" + remediatorPort + "/webhook/alertmanager"))
+                            .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(replay)).build(), HttpResponse.BodyHandlers.discarding()).statusCode()));
+                }
+                for (java.util.concurrent.Future<Integer> c : codes) {
+                    assertEquals(200, c.get());
+                }
+                pool.shutdown();
+                Thread.sleep(3000); // let both Alertmanagers flush whatever they still want to send
+                String audit = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + remediatorPort
+                        + "/api/v1/actions?limit=1000")).header("Authorization", "Bearer " + TOKEN).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                long executed = 0;
+                long replayDuplicates = 0;
+                long replayDecided = 0;
+                for (com.fasterxml.jackson.databind.JsonNode e : new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(audit).get("actions")) {
+                    String decision = e.get("decision").asText();
+                    executed += decision.equals("executed") ? 1 : 0;
+                    if (e.get("fingerprint").asText().equals("ffff0001")) {
+                        replayDuplicates += decision.equals("skipped-duplicate") ? 1 : 0;
+                        replayDecided += decision.equals("skipped-duplicate") ? 0 : 1;
+                    }
+                }
+                assertEquals(1, executed, "one action for the alert both Alertmanagers sent: " + audit);
+                assertEquals(1, replayDecided, "the replayed notification is decided once (refused by the cap): " + audit);
+                assertEquals(49, replayDuplicates, audit);
+            } finally {
+                a.destroy();
+                b.destroy();
+                remediator.destroy();
+                a.waitFor(10, TimeUnit.SECONDS);
+                b.waitFor(10, TimeUnit.SECONDS);
+                remediator.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     private void postAlert(int amPort, Instant startsAt, Instant endsAt) throws Exception {
         String body = "[{\"labels\":{\"alertname\":\"GoroutineLeak\",\"backend\":\"web\",\"server\":\"s1\"},"
                 + "\"startsAt\":\"" + startsAt + "\"" + (endsAt == null ? "" : ",\"endsAt\":\"" + endsAt + "\"") + "}]";
