@@ -39,6 +39,10 @@ class RemediatorWithHaproxyTest {
     }
 
     private RemediatorHarness harness(boolean dryRun) throws Exception {
+        return harness(dryRun, 1, 0.5);
+    }
+
+    private RemediatorHarness harness(boolean dryRun, int maxOpen, double fraction) throws Exception {
         String yaml = """
                 listen: 127.0.0.1:0
                 auth:
@@ -56,8 +60,8 @@ class RemediatorWithHaproxyTest {
                     minOpen: 1m
                     flapGuard: {maxCycles: 2, within: 1h}
                     rateLimit: {perTarget: 1000/1s, perPolicy: 1000/1s}
-                    caps: {maxOpenPerBackend: 1, maxOpenFraction: 0.5}
-                """.formatted(dir.resolve("state.db"), haproxy.socket());
+                    caps: {maxOpenPerBackend: %d, maxOpenFraction: %s}
+                """.formatted(dir.resolve("state.db"), haproxy.socket(), maxOpen, fraction);
         return new RemediatorHarness(yaml, dir, dryRun);
     }
 
@@ -126,6 +130,34 @@ class RemediatorWithHaproxyTest {
         r.executor.runDue();
         assertEquals(Map.of("s1", "maint", "s2", "ready", "s3", "ready"), haproxy.states("web"));
         assertTrue(decisions().contains("skipped-rate-limited"), decisions().toString());
+    }
+
+    @Test
+    void theFractionCapRefusesTakingOutMoreThanHalfTheServers() throws Exception {
+        r.close();
+        r = harness(false, 3, 0.5);
+        r.post(notification("firing", "c1", T0, "web", "s1"));
+        r.executor.runDue();
+        r.post(notification("firing", "c2", T0, "web", "s2"));
+        r.executor.runDue();
+        assertEquals(Map.of("s1", "maint", "s2", "ready", "s3", "ready"), haproxy.states("web"));
+        assertTrue(r.get("/api/v1/actions").body().contains("2 of 3 servers would be out"), r.get("/api/v1/actions").body());
+    }
+
+    @Test
+    void theLastHealthyServerIsNeverTakenOut() throws Exception {
+        r.close();
+        r = harness(false, 3, 1.0);
+        for (String s : List.of("s1", "s2", "s3")) {
+            r.post(notification("firing", "d" + s.charAt(1), T0, "web", s));
+            r.executor.runDue();
+        }
+        assertEquals(Map.of("s1", "maint", "s2", "maint", "s3", "ready"), haproxy.states("web"));
+        assertTrue(r.get("/api/v1/actions").body().contains("last healthy server"));
+        String metrics = r.get("/metrics").body();
+        assertTrue(metrics.contains("gmpwatch_remediator_open_circuits 2.0"), metrics);
+        assertTrue(metrics.contains("gmpwatch_remediator_decisions_total{decision=\"skipped-rate-limited\",} 1.0"), metrics);
+        assertTrue(metrics.contains("gmpwatch_remediator_webhook_requests_total{code=\"200\",} 3.0"), metrics);
     }
 
     @Test
