@@ -34,12 +34,14 @@ public final class Remediator {
     private final Clock clock;
     private final RemediatorMetrics metrics;
     private final Map<String, RateLimiter> limiters = new ConcurrentHashMap<>();
+    private final GroupCommit<Pending, List<Decision>> commits;
 
     public Remediator(Database db, Policies policies, Clock clock, RemediatorMetrics metrics) {
         this.db = db;
         this.policies = policies;
         this.clock = clock;
         this.metrics = metrics;
+        this.commits = new GroupCommit<>(this::decideBatch);
     }
 
     /** A decision about one alert and one policy. */
@@ -48,7 +50,8 @@ public final class Remediator {
 
     /**
      * Handles one notification. Every alert's targets are rendered first, so an unsafe label
-     * rejects the whole notification before anything is written.
+     * rejects the whole notification before anything is written. Concurrent notifications are
+     * committed together (group commit): one transaction for everything waiting, in arrival order.
      */
     public List<Decision> handle(List<Alert> alerts) throws BadPayloadException {
         List<List<Policies.Match>> matches = new ArrayList<>();
@@ -59,23 +62,36 @@ public final class Remediator {
                 throw new BadPayloadException("alert " + a.fingerprint() + ": " + e.getMessage());
             }
         }
-        List<Decision> decisions = db.transaction(c -> {
-            List<Decision> out = new ArrayList<>();
-            long now = clock.millis();
-            for (int i = 0; i < alerts.size(); i++) {
-                Alert a = alerts.get(i);
-                boolean fresh = Store.markSeen(c, a.fingerprint(), a.status(), a.startsAt(), now);
-                for (Policies.Match m : matches.get(i)) {
-                    Decision d = fresh ? decide(c, a, m, now) : new Decision(a.fingerprint(), m.policy().name(),
-                            m.target().key(), AuditEntry.SKIPPED_DUPLICATE, "notification seen before");
-                    audit(c, now, a, m, d);
-                    out.add(d);
-                }
-            }
-            return out;
-        });
+        List<Decision> decisions = commits.submit(new Pending(alerts, matches));
         decisions.forEach(d -> metrics.decisions.labels(d.decision()).inc());
         return decisions;
+    }
+
+    /** One notification waiting for the next group commit. */
+    record Pending(List<Alert> alerts, List<List<Policies.Match>> matches) {
+    }
+
+    /** Decides a batch of notifications in one transaction. */
+    private List<List<Decision>> decideBatch(List<Pending> batch) {
+        return db.transaction(c -> {
+            List<List<Decision>> all = new ArrayList<>();
+            long now = clock.millis();
+            for (Pending p : batch) {
+                List<Decision> out = new ArrayList<>();
+                for (int i = 0; i < p.alerts().size(); i++) {
+                    Alert a = p.alerts().get(i);
+                    boolean fresh = Store.markSeen(c, a.fingerprint(), a.status(), a.startsAt(), now);
+                    for (Policies.Match m : p.matches().get(i)) {
+                        Decision d = fresh ? decide(c, a, m, now) : new Decision(a.fingerprint(), m.policy().name(),
+                                m.target().key(), AuditEntry.SKIPPED_DUPLICATE, "notification seen before");
+                        audit(c, now, a, m, d);
+                        out.add(d);
+                    }
+                }
+                all.add(out);
+            }
+            return all;
+        });
     }
 
     private Decision decide(Connection c, Alert a, Policies.Match m, long now) throws SQLException {
