@@ -46,7 +46,7 @@ class AlertmanagerIT {
                       - name: goroutine-leak
                         match: {alertname: GoroutineLeak}
                         action: {type: haproxy, haproxy: lb, backend: "{{ labels.backend }}", server: "{{ labels.server }}"}
-                        restoreAfter: 2s
+                        restoreAfter: 4s
                         minOpen: 1s
                     """.formatted(remediatorPort, dir.resolve("state.db"), haproxy.socket()));
             Files.writeString(dir.resolve("alertmanager.yml"), """
@@ -77,6 +77,14 @@ class AlertmanagerIT {
                 postAlert(amPort, Instant.now().minusSeconds(5), null);
                 await(() -> state(haproxy, "s1").equals("maint"), "s1 to go to maint", remediator);
                 assertEquals("ready", state(haproxy, "s2"));
+
+                // Resolve, then fire again before restoreAfter (4 s) runs out: it stays in maint.
+                postAlert(amPort, Instant.now().minusSeconds(5), Instant.now().minusSeconds(1));
+                awaitAudit(remediatorPort, "restore scheduled", remediator);
+                postAlert(amPort, Instant.now(), null);
+                awaitAudit(remediatorPort, "restore cancelled", remediator);
+                Thread.sleep(5000);
+                assertEquals("maint", state(haproxy, "s1"), "re-fired before the deadline: still out of rotation");
 
                 postAlert(amPort, Instant.now().minusSeconds(5), Instant.now().minusSeconds(1));
                 await(() -> state(haproxy, "s1").equals("ready"), "s1 to be restored", remediator);
@@ -193,6 +201,17 @@ class AlertmanagerIT {
                 remediator.waitFor(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    private void awaitAudit(int port, String text, Process p) throws Exception {
+        await(() -> {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/actions"))
+                        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString()).body().contains(text);
+            } catch (IOException | InterruptedException e) {
+                return false;
+            }
+        }, "the audit log to say '" + text + "'", p);
     }
 
     private void postAlert(int amPort, Instant startsAt, Instant endsAt) throws Exception {

@@ -8,6 +8,7 @@ import dev.gmpwatch.remediator.config.RemediatorConfig.Auth;
 import dev.gmpwatch.remediator.config.RemediatorConfig.HaproxyEndpoint;
 import dev.gmpwatch.remediator.config.RemediatorConfig.PolicyConfig;
 import dev.gmpwatch.remediator.policy.Template;
+import dev.gmpwatch.remediator.policy.UrlTemplate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -222,10 +223,13 @@ public final class ConfigLoader {
         if (!a.isObject()) {
             throw new ConfigException(key, "required");
         }
-        onlyKeys(a, key + ".", Set.of("type", "haproxy", "backend", "server", "state"));
         String type = text(a, "type", "");
+        if (type.equals("http")) {
+            return httpAction(a, key);
+        }
+        onlyKeys(a, key + ".", Set.of("type", "haproxy", "backend", "server", "state"));
         if (!type.equals("haproxy")) {
-            throw new ConfigException(key + ".type", "'" + type + "' is not a known action (haproxy)");
+            throw new ConfigException(key + ".type", "'" + type + "' is not a known action (haproxy, http)");
         }
         String instance = text(a, "haproxy", "");
         if (!haproxy.containsKey(instance)) {
@@ -247,7 +251,30 @@ public final class ConfigLoader {
                 throw new ConfigException(key + "." + t[0], e.getMessage());
             }
         }
-        return new ActionConfig(type, instance, backend, server, state);
+        return new ActionConfig(type, instance, backend, server, state, null, null, null, null, 0);
+    }
+
+    private static ActionConfig httpAction(JsonNode a, String key) throws ConfigException {
+        onlyKeys(a, key + ".", Set.of("type", "method", "openUrl", "closeUrl", "timeout", "retries"));
+        String method = text(a, "method", "POST");
+        if (!Set.of("POST", "PUT", "DELETE").contains(method)) {
+            throw new ConfigException(key + ".method", "must be POST, PUT or DELETE");
+        }
+        String open = text(a, "openUrl", null);
+        String close = text(a, "closeUrl", null);
+        for (String[] u : new String[][] {{"openUrl", open}, {"closeUrl", close}}) {
+            if (u[1] == null) {
+                throw new ConfigException(key + "." + u[0], "required");
+            }
+            try {
+                UrlTemplate.parse(u[1]);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key + "." + u[0], e.getMessage());
+            }
+        }
+        int retries = positiveInt(a.path("retries"), key + ".retries", 3);
+        return new ActionConfig("http", "", "", "", "", method, open, close,
+                Durations.parse(key + ".timeout", text(a, "timeout", "5s")), retries);
     }
 
     private static String[] rate(JsonNode node, String field, String key, String fallback) throws ConfigException {

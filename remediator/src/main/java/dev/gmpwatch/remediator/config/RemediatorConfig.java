@@ -47,7 +47,11 @@ public record RemediatorConfig(
             double maxOpenFraction) {
     }
 
-    /** What to do: a HAProxy server state change, with its target templated from alert labels. */
-    public record ActionConfig(String type, String haproxy, String backendTemplate, String serverTemplate, String openState) {
+    /**
+     * What to do, with its target templated from alert labels: a HAProxy server state change
+     * ({@code type} haproxy), or an HTTP request to open and one to close a breaker (http).
+     */
+    public record ActionConfig(String type, String haproxy, String backendTemplate, String serverTemplate, String openState,
+                               String method, String openUrlTemplate, String closeUrlTemplate, Duration timeout, int retries) {
     }
 }

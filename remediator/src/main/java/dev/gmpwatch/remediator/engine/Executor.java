@@ -1,6 +1,7 @@
 package dev.gmpwatch.remediator.engine;
 
 import dev.gmpwatch.remediator.action.HaproxyAction;
+import dev.gmpwatch.remediator.action.HttpAction;
 import dev.gmpwatch.remediator.config.RemediatorConfig.PolicyConfig;
 import dev.gmpwatch.remediator.policy.Policies;
 import dev.gmpwatch.remediator.policy.Target;
@@ -29,6 +30,7 @@ public final class Executor implements AutoCloseable {
     private final Database db;
     private final Policies policies;
     private final HaproxyAction haproxy;
+    private final HttpAction http = new HttpAction();
     private final Clock clock;
     private final RemediatorMetrics metrics;
     private final boolean dryRun;
@@ -86,8 +88,7 @@ public final class Executor implements AutoCloseable {
         db.transaction(c -> {
             long now = clock.millis();
             for (Circuit k : Store.dueRestores(c, now)) {
-                Store.saveCircuit(c, new Circuit(k.target(), k.policy(), k.haproxy(), k.backend(), k.server(), k.state(),
-                        k.openedAt(), null, k.frozen()));
+                Store.saveCircuit(c, k.with(k.state(), k.openedAt(), null, k.frozen()));
                 Store.enqueue(c, k.target(), Intent.CLOSE, k.policy(), null, null, now);
             }
             return null;
@@ -100,37 +101,37 @@ public final class Executor implements AutoCloseable {
         if (policy.isEmpty() || k == null) {
             db.transaction(c -> {
                 Store.finish(c, in.id(), "dropped", clock.millis());
-                Store.audit(c, clock.millis(), in.fingerprint(), in.labels(), in.policy(), "haproxy", in.target(),
+                Store.audit(c, clock.millis(), in.fingerprint(), in.labels(), in.policy(), "-", in.target(),
                         AuditEntry.FAILED, "policy or circuit no longer exists");
                 return null;
             });
             return;
         }
-        Target t = new Target(k.haproxy(), k.backend(), k.server());
+        Target t = k.action();
         if (in.op().equals(Intent.OPEN)) {
             open(in, policy.get(), k, t);
         } else {
-            close(in, k, t);
+            close(in, policy.get(), k, t);
         }
     }
 
     private void open(Intent in, PolicyConfig p, Circuit k, Target t) {
-        String state = p.action().openState();
+        String state = t.type().equals("http") ? "open" : p.action().openState();
         String result;
         String decision;
         try {
-            if (!dryRun) {
+            if (!dryRun && t.type().equals("haproxy")) {
                 Optional<String> refusal = haproxy.checkCaps(t, p.maxOpenFraction()).refusal();
                 if (refusal.isPresent()) {
                     finishOpen(in, k, false, AuditEntry.SKIPPED_RATE_LIMITED, refusal.get(), p);
                     return;
                 }
             }
-            result = dryRun ? "would set " + state : haproxy.apply(t, state);
+            result = dryRun ? "would set " + state : actuate(t, p, in, true, state);
             decision = dryRun ? AuditEntry.DRY_RUN : AuditEntry.EXECUTED;
-            metrics.actions.labels("haproxy", dryRun ? "dry-run" : "ok").inc();
+            metrics.actions.labels(t.type(), dryRun ? "dry-run" : "ok").inc();
         } catch (IOException | RuntimeException e) {
-            metrics.actions.labels("haproxy", "error").inc();
+            metrics.actions.labels(t.type(), "error").inc();
             finishOpen(in, k, false, AuditEntry.FAILED, "set " + state + ": " + e.getMessage(), p);
             return;
         }
@@ -141,7 +142,7 @@ public final class Executor implements AutoCloseable {
         db.transaction(c -> {
             long now = clock.millis();
             Store.finish(c, in.id(), opened ? "done" : "refused", now);
-            Store.audit(c, now, in.fingerprint(), in.labels(), in.policy(), "haproxy", in.target(), decision, result);
+            Store.audit(c, now, in.fingerprint(), in.labels(), in.policy(), k.action().type(), in.target(), decision, result);
             metrics.decisions.labels(decision).inc();
             if (!opened) {
                 Store.saveCircuit(c, closed(k));
@@ -149,9 +150,8 @@ public final class Executor implements AutoCloseable {
             }
             int opens = Store.recordOpen(c, k.target(), now, now - p.flapWithin().toMillis());
             if (opens > p.flapMaxCycles()) {
-                Store.saveCircuit(c, new Circuit(k.target(), k.policy(), k.haproxy(), k.backend(), k.server(), "open",
-                        k.openedAt(), null, true));
-                Store.audit(c, now, in.fingerprint(), in.labels(), in.policy(), "haproxy", in.target(),
+                Store.saveCircuit(c, k.with("open", k.openedAt(), null, true));
+                Store.audit(c, now, in.fingerprint(), in.labels(), in.policy(), k.action().type(), in.target(),
                         AuditEntry.SKIPPED_HYSTERESIS, "frozen open: " + opens + " opens within " + p.flapWithin());
                 metrics.decisions.labels(AuditEntry.SKIPPED_HYSTERESIS).inc();
             }
@@ -159,29 +159,28 @@ public final class Executor implements AutoCloseable {
         });
     }
 
-    private void close(Intent in, Circuit k, Target t) {
+    private void close(Intent in, PolicyConfig p, Circuit k, Target t) {
         try {
-            String result = dryRun ? "would set ready" : haproxy.apply(t, "ready");
-            metrics.actions.labels("haproxy", dryRun ? "dry-run" : "ok").inc();
+            String result = dryRun ? "would restore" : actuate(t, p, in, false, "ready");
+            metrics.actions.labels(t.type(), dryRun ? "dry-run" : "ok").inc();
             db.transaction(c -> {
                 long now = clock.millis();
                 Store.finish(c, in.id(), "done", now);
                 Store.saveCircuit(c, closed(k));
                 String decision = dryRun ? AuditEntry.DRY_RUN : AuditEntry.EXECUTED;
-                Store.audit(c, now, null, null, in.policy(), "haproxy", in.target(), decision, "restored: " + result);
+                Store.audit(c, now, null, null, in.policy(), t.type(), in.target(), decision, "restored: " + result);
                 metrics.decisions.labels(decision).inc();
                 return null;
             });
         } catch (IOException | RuntimeException e) {
-            metrics.actions.labels("haproxy", "error").inc();
+            metrics.actions.labels(t.type(), "error").inc();
             db.transaction(c -> {
                 long now = clock.millis();
                 Store.finish(c, in.id(), "failed", now);
                 // Still open: try the restore again shortly.
-                Store.saveCircuit(c, new Circuit(k.target(), k.policy(), k.haproxy(), k.backend(), k.server(), "open",
-                        k.openedAt(), now + RETRY_CLOSE_MILLIS, k.frozen()));
-                Store.audit(c, now, null, null, in.policy(), "haproxy", in.target(), AuditEntry.FAILED,
-                        "set ready: " + e.getMessage() + "; retrying");
+                Store.saveCircuit(c, k.with("open", k.openedAt(), now + RETRY_CLOSE_MILLIS, k.frozen()));
+                Store.audit(c, now, null, null, in.policy(), t.type(), in.target(), AuditEntry.FAILED,
+                        "restore: " + e.getMessage() + "; retrying");
                 metrics.decisions.labels(AuditEntry.FAILED).inc();
                 return null;
             });
@@ -189,7 +188,16 @@ public final class Executor implements AutoCloseable {
     }
 
     private static Circuit closed(Circuit k) {
-        return new Circuit(k.target(), k.policy(), k.haproxy(), k.backend(), k.server(), "closed", null, null, false);
+        return k.with("closed", null, null, false);
+    }
+
+    /** Runs the side effect for a target of either kind. */
+    private String actuate(Target t, PolicyConfig p, Intent in, boolean open, String haproxyState) throws IOException {
+        if (t.type().equals("http")) {
+            return http.call(t.method(), open ? t.openUrl() : t.closeUrl(), open ? "open" : "close", in.id(),
+                    p.action().timeout(), p.action().retries());
+        }
+        return haproxy.apply(t, haproxyState);
     }
 
     private void updateGauges() {

@@ -101,12 +101,13 @@ public final class Remediator {
         if (a.firing()) {
             if (circuit != null && circuit.isOpen()) {
                 if (circuit.restoreAt() != null) {
-                    Store.saveCircuit(c, withRestore(circuit, null));
+                    Store.saveCircuit(c, circuit.with("open", circuit.openedAt(), null, circuit.frozen()));
                     return decision(a, m, AuditEntry.EXECUTED, "restore cancelled: fired again before the deadline");
                 }
                 return decision(a, m, AuditEntry.SKIPPED_DUPLICATE, "circuit already open");
             }
-            if (Store.openInBackend(c, m.target().haproxy(), m.target().backend()) >= p.maxOpenPerBackend()) {
+            if (m.target().type().equals("haproxy")
+                    && Store.openInBackend(c, m.target().haproxy(), m.target().backend()) >= p.maxOpenPerBackend()) {
                 return decision(a, m, AuditEntry.SKIPPED_RATE_LIMITED,
                         "cap: " + p.maxOpenPerBackend() + " circuit(s) already open in backend " + m.target().backend());
             }
@@ -116,8 +117,7 @@ public final class Remediator {
             if (!limiter("policy:" + p.name(), p.perPolicyLimit(), p.perPolicyPeriod()).acquirePermission()) {
                 return decision(a, m, AuditEntry.SKIPPED_RATE_LIMITED, "rate limit for the policy");
             }
-            Store.saveCircuit(c, new Circuit(key, p.name(), m.target().haproxy(), m.target().backend(), m.target().server(),
-                    "open", now, null, false));
+            Store.saveCircuit(c, new Circuit(key, p.name(), m.target(), "open", now, null, false));
             Store.enqueue(c, key, Intent.OPEN, p.name(), a.fingerprint(), PayloadParser.labelsJson(a.labels()), now);
             return decision(a, m, "queued", "open queued");
         }
@@ -128,17 +128,13 @@ public final class Remediator {
             return decision(a, m, AuditEntry.SKIPPED_HYSTERESIS, "frozen open by the flap guard");
         }
         long restoreAt = Math.max(now + p.restoreAfter().toMillis(), circuit.openedAt() + p.minOpen().toMillis());
-        Store.saveCircuit(c, withRestore(circuit, restoreAt));
+        Store.saveCircuit(c, circuit.with("open", circuit.openedAt(), restoreAt, false));
         return decision(a, m, AuditEntry.SKIPPED_HYSTERESIS, "restore scheduled at " + java.time.Instant.ofEpochMilli(restoreAt));
     }
 
     private RateLimiter limiter(String name, int limit, Duration period) {
         return limiters.computeIfAbsent(name, n -> RateLimiter.of(n, RateLimiterConfig.custom()
                 .limitForPeriod(limit).limitRefreshPeriod(period).timeoutDuration(Duration.ZERO).build()));
-    }
-
-    private static Circuit withRestore(Circuit k, Long restoreAt) {
-        return new Circuit(k.target(), k.policy(), k.haproxy(), k.backend(), k.server(), k.state(), k.openedAt(), restoreAt, k.frozen());
     }
 
     private static Decision decision(Alert a, Policies.Match m, String decision, String result) {

@@ -29,9 +29,14 @@ public final class Policies {
             if (!matches(p, labels)) {
                 continue;
             }
+            if (p.action().type().equals("http")) {
+                out.add(new Match(p, Target.http(p.action().method(), UrlTemplate.parse(p.action().openUrlTemplate()).render(labels),
+                        UrlTemplate.parse(p.action().closeUrlTemplate()).render(labels))));
+                continue;
+            }
             String backend = Template.parse(p.action().backendTemplate()).render(labels);
             String server = Template.parse(p.action().serverTemplate()).render(labels);
-            out.add(new Match(p, new Target(p.action().haproxy(), backend, server)));
+            out.add(new Match(p, Target.haproxy(p.action().haproxy(), backend, server)));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package dev.gmpwatch.remediator.store;
 
+import dev.gmpwatch.remediator.policy.Target;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -52,16 +53,22 @@ public final class Store {
             d.executeUpdate();
         }
         try (PreparedStatement i = c.prepareStatement("INSERT INTO circuits (target, policy, haproxy, backend, server, state,"
-                + " opened_at, restore_at, frozen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " opened_at, restore_at, frozen, action_type, method, open_url, close_url)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            Target a = k.action();
             i.setString(1, k.target());
             i.setString(2, k.policy());
-            i.setString(3, k.haproxy());
-            i.setString(4, k.backend());
-            i.setString(5, k.server());
+            i.setString(3, a.haproxy());
+            i.setString(4, a.backend());
+            i.setString(5, a.server());
             i.setString(6, k.state());
             setLong(i, 7, k.openedAt());
             setLong(i, 8, k.restoreAt());
             i.setInt(9, k.frozen() ? 1 : 0);
+            i.setString(10, a.type());
+            i.setString(11, a.method());
+            i.setString(12, a.openUrl());
+            i.setString(13, a.closeUrl());
             i.executeUpdate();
         }
     }
@@ -217,7 +224,9 @@ public final class Store {
         Long openedAt = rs.wasNull() ? null : opened;
         long restore = rs.getLong("restore_at");
         Long restoreAt = rs.wasNull() ? null : restore;
-        return new Circuit(rs.getString("target"), rs.getString("policy"), rs.getString("haproxy"), rs.getString("backend"),
-                rs.getString("server"), rs.getString("state"), openedAt, restoreAt, rs.getInt("frozen") != 0);
+        Target action = new Target(rs.getString("action_type"), rs.getString("haproxy"), rs.getString("backend"),
+                rs.getString("server"), rs.getString("method"), rs.getString("open_url"), rs.getString("close_url"));
+        return new Circuit(rs.getString("target"), rs.getString("policy"), action, rs.getString("state"), openedAt, restoreAt,
+                rs.getInt("frozen") != 0);
     }
 }
