@@ -94,10 +94,7 @@ class AlertmanagerIT {
                 assertEquals(200, audit.statusCode());
                 assertTrue(audit.body().contains("restored: state ready verified"), audit.body());
             } finally {
-                am.destroy();
-                remediator.destroy();
-                am.waitFor(10, TimeUnit.SECONDS);
-                remediator.waitFor(10, TimeUnit.SECONDS);
+                stop(am, remediator);
             }
         }
     }
@@ -193,12 +190,19 @@ class AlertmanagerIT {
                 assertEquals(1, replayDecided, "the replayed notification is decided once (refused by the cap): " + audit);
                 assertEquals(49, replayDuplicates, audit);
             } finally {
-                a.destroy();
-                b.destroy();
-                remediator.destroy();
-                a.waitFor(10, TimeUnit.SECONDS);
-                b.waitFor(10, TimeUnit.SECONDS);
-                remediator.waitFor(10, TimeUnit.SECONDS);
+                stop(a, b, remediator);
+            }
+        }
+    }
+
+    /** Stops processes and waits until they are gone, so the temp dir can be removed. */
+    private static void stop(Process... processes) throws InterruptedException {
+        for (Process p : processes) {
+            p.destroy();
+        }
+        for (Process p : processes) {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
             }
         }
     }

@@ -11,7 +11,7 @@ import java.sql.Statement;
 
 /**
  * A JDBC database (SQLite by default, PostgreSQL for several replicas) with versioned migrations
- * from db/DIALECT/V{n}__*.sql, and serializable transactions.
+ * from db/V{n}__*.sql, and serializable transactions.
  */
 public final class Database implements AutoCloseable {
     /** Migrations in order; add a file and a name here to change the schema. */
@@ -113,13 +113,15 @@ public final class Database implements AutoCloseable {
         });
     }
 
+    /** One script serves both dialects; only the auto-increment key differs. */
     private String script(String name) {
-        String path = "/db/" + dialect + "/" + name;
+        String path = "/db/" + name;
         try (InputStream in = Database.class.getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalStateException("migration " + path + " is missing from the jar");
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            String sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return dialect.equals("postgresql") ? sql.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY") : sql;
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + path, e);
         }
