@@ -2,6 +2,7 @@ package dev.gmpwatch.remediator.web;
 
 import dev.gmpwatch.remediator.engine.Executor;
 import dev.gmpwatch.remediator.engine.Remediator;
+import dev.gmpwatch.remediator.store.AuditEntry;
 import dev.gmpwatch.remediator.store.Circuit;
 import dev.gmpwatch.remediator.store.Database;
 import dev.gmpwatch.remediator.store.Store;
@@ -20,6 +21,8 @@ import java.util.Map;
 
 /** Builds the Javalin application: the webhook, the audit and state APIs, metrics and health. */
 public final class App {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private App() {
     }
 
@@ -45,7 +48,9 @@ public final class App {
             if (limit < 0 || offset < 0) {
                 return;
             }
-            ctx.json(Map.of("actions", db.transaction(c -> Store.auditPage(c, limit, offset)), "limit", limit, "offset", offset));
+            List<Map<String, Object>> page = db.transaction(c -> Store.auditPage(c, limit, offset)).stream()
+                    .map(App::auditJson).toList();
+            ctx.json(Map.of("actions", page, "limit", limit, "offset", offset));
         });
         app.get("/api/v1/state", ctx -> {
             List<Map<String, Object>> open = db.transaction(Store::openCircuits).stream().map(App::circuitJson).toList();
@@ -111,6 +116,24 @@ public final class App {
         }
         reject(ctx, 400, name + " must be an integer in " + min + ".." + max);
         return -1;
+    }
+
+    private static Map<String, Object> auditJson(AuditEntry e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", e.id());
+        m.put("time", Instant.ofEpochMilli(e.at()).toString());
+        m.put("fingerprint", e.fingerprint());
+        try {
+            m.put("labels", e.labels() == null ? null : JSON.readTree(e.labels()));
+        } catch (java.io.IOException ex) {
+            m.put("labels", e.labels());
+        }
+        m.put("policy", e.policy());
+        m.put("action", e.action());
+        m.put("target", e.target());
+        m.put("decision", e.decision());
+        m.put("result", e.result());
+        return m;
     }
 
     private static Map<String, Object> circuitJson(Circuit k) {
