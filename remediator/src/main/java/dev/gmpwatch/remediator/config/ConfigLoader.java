@@ -227,9 +227,12 @@ public final class ConfigLoader {
         if (type.equals("http")) {
             return httpAction(a, key);
         }
+        if (type.equals("gomaxprocs")) {
+            return gomaxprocsAction(a, key);
+        }
         onlyKeys(a, key + ".", Set.of("type", "haproxy", "backend", "server", "state"));
         if (!type.equals("haproxy")) {
-            throw new ConfigException(key + ".type", "'" + type + "' is not a known action (haproxy, http)");
+            throw new ConfigException(key + ".type", "'" + type + "' is not a known action (haproxy, http, gomaxprocs)");
         }
         String instance = text(a, "haproxy", "");
         if (!haproxy.containsKey(instance)) {
@@ -251,7 +254,40 @@ public final class ConfigLoader {
                 throw new ConfigException(key + "." + t[0], e.getMessage());
             }
         }
-        return new ActionConfig(type, instance, backend, server, state, null, null, null, null, 0);
+        return new ActionConfig(type, instance, backend, server, state, null, null, null, null, 0, null);
+    }
+
+    private ActionConfig gomaxprocsAction(JsonNode a, String key) throws ConfigException {
+        onlyKeys(a, key + ".", Set.of("type", "direction", "addressLabel", "allowedAddresses", "path", "tokenFile",
+                "min", "max", "minInterval", "flipGuard"));
+        String direction = text(a, "direction", "");
+        if (!direction.equals("down") && !direction.equals("up")) {
+            throw new ConfigException(key + ".direction", "must be down or up");
+        }
+        String addressLabel = text(a, "addressLabel", "admin_address");
+        Pattern allowed;
+        try {
+            allowed = Pattern.compile(text(a, "allowedAddresses", "127\\.0\\.0\\.1:[0-9]{1,5}"));
+        } catch (PatternSyntaxException e) {
+            throw new ConfigException(key + ".allowedAddresses", "invalid regex: " + e.getDescription());
+        }
+        String path = text(a, "path", "/debug/gomaxprocs");
+        if (!path.matches("(/[A-Za-z0-9._-]+)+")) {
+            throw new ConfigException(key + ".path", "must be a plain absolute path");
+        }
+        Optional<String> token = a.has("tokenFile") ? Optional.of(secret(a.get("tokenFile"), key + ".tokenFile")) : Optional.empty();
+        int min = a.has("min") ? positiveInt(a.get("min"), key + ".min", 1) : 0;
+        int max = a.has("max") ? positiveInt(a.get("max"), key + ".max", 1) : 0;
+        if (min > 0 && max > 0 && min > max) {
+            throw new ConfigException(key + ".min", "is above max");
+        }
+        JsonNode flip = a.path("flipGuard");
+        onlyKeys(flip, key + ".flipGuard.", Set.of("maxFlips", "within"));
+        return new ActionConfig("gomaxprocs", "", "", "", "", null, null, null, Duration.ofSeconds(5), 0,
+                new RemediatorConfig.Gomaxprocs(direction, addressLabel, allowed, path, token, min, max,
+                        Durations.parse(key + ".minInterval", text(a, "minInterval", "30s")),
+                        positiveInt(flip.path("maxFlips"), key + ".flipGuard.maxFlips", 3),
+                        Durations.parse(key + ".flipGuard.within", text(flip, "within", "10m"))));
     }
 
     private static ActionConfig httpAction(JsonNode a, String key) throws ConfigException {
@@ -274,7 +310,7 @@ public final class ConfigLoader {
         }
         int retries = positiveInt(a.path("retries"), key + ".retries", 3);
         return new ActionConfig("http", "", "", "", "", method, open, close,
-                Durations.parse(key + ".timeout", text(a, "timeout", "5s")), retries);
+                Durations.parse(key + ".timeout", text(a, "timeout", "5s")), retries, null);
     }
 
     private static String[] rate(JsonNode node, String field, String key, String fallback) throws ConfigException {

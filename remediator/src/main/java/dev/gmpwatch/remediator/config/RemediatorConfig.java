@@ -52,6 +52,16 @@ public record RemediatorConfig(
      * ({@code type} haproxy), or an HTTP request to open and one to close a breaker (http).
      */
     public record ActionConfig(String type, String haproxy, String backendTemplate, String serverTemplate, String openState,
-                               String method, String openUrlTemplate, String closeUrlTemplate, Duration timeout, int retries) {
+                               String method, String openUrlTemplate, String closeUrlTemplate, Duration timeout, int retries,
+                               Gomaxprocs gomaxprocs) {
+    }
+
+    /**
+     * A GOMAXPROCS step (type gomaxprocs): direction "down" or "up", the label holding the
+     * target's admin address (which must fully match {@code allowedAddresses}), bounds (0 = the
+     * default, ceil(NumCPU/2)..NumCPU), the minimum interval and the flip guard.
+     */
+    public record Gomaxprocs(String direction, String addressLabel, Pattern allowedAddresses, String path,
+                             Optional<String> token, int min, int max, Duration minInterval, int maxFlips, Duration flipWithin) {
     }
 }

@@ -31,6 +31,7 @@ public final class Executor implements AutoCloseable {
     private final Policies policies;
     private final HaproxyAction haproxy;
     private final HttpAction http = new HttpAction();
+    private final GomaxprocsSteps gomaxprocs;
     private final Clock clock;
     private final RemediatorMetrics metrics;
     private final boolean dryRun;
@@ -45,6 +46,7 @@ public final class Executor implements AutoCloseable {
         this.clock = clock;
         this.metrics = metrics;
         this.dryRun = dryRun;
+        this.gomaxprocs = new GomaxprocsSteps(db, clock, java.nio.file.Path.of("/proc"));
         int requeued = db.transaction(c -> Store.requeueInterrupted(c, clock.millis()));
         if (requeued > 0) {
             LOG.log(System.Logger.Level.WARNING, requeued + " action(s) were interrupted by a crash; running them again");
@@ -97,6 +99,10 @@ public final class Executor implements AutoCloseable {
 
     private void execute(Intent in) {
         Optional<PolicyConfig> policy = policies.all().stream().filter(p -> p.name().equals(in.policy())).findFirst();
+        if (policy.isPresent() && policy.get().action().type().equals("gomaxprocs")) {
+            step(in, policy.get());
+            return;
+        }
         Circuit k = db.transaction(c -> Store.circuit(c, in.target())).orElse(null);
         if (policy.isEmpty() || k == null) {
             db.transaction(c -> {
@@ -189,6 +195,29 @@ public final class Executor implements AutoCloseable {
 
     private static Circuit closed(Circuit k) {
         return k.with("closed", null, null, false);
+    }
+
+    /** A GOMAXPROCS step: the target is rendered again from the alert's labels stored with the intent. */
+    private void step(Intent in, PolicyConfig p) {
+        String[] outcome;
+        try {
+            java.util.Map<String, String> labels = new com.fasterxml.jackson.databind.ObjectMapper().readValue(in.labels(),
+                    new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, String>>() { });
+            Target t = policies.match(labels).stream().filter(m -> m.policy().name().equals(p.name())).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("the policy no longer matches")).target();
+            outcome = dryRun ? new String[] {AuditEntry.DRY_RUN, "would " + in.op()} : gomaxprocs.execute(in, p, t);
+        } catch (java.io.IOException | dev.gmpwatch.remediator.policy.UnsafeLabelException | RuntimeException e) {
+            outcome = new String[] {AuditEntry.FAILED, e.getMessage()};
+        }
+        String[] o = outcome;
+        metrics.actions.labels("gomaxprocs", o[0]).inc();
+        metrics.decisions.labels(o[0]).inc();
+        db.transaction(c -> {
+            long now = clock.millis();
+            Store.finish(c, in.id(), o[0].equals(AuditEntry.EXECUTED) ? "done" : "refused", now);
+            Store.audit(c, now, in.fingerprint(), in.labels(), in.policy(), "gomaxprocs", in.target(), o[0], o[1]);
+            return null;
+        });
     }
 
     /** Runs the side effect for a target of either kind. */

@@ -97,6 +97,15 @@ public final class Remediator {
     private Decision decide(Connection c, Alert a, Policies.Match m, long now) throws SQLException {
         PolicyConfig p = m.policy();
         String key = m.target().key();
+        if (m.target().type().equals("gomaxprocs")) {
+            if (a.firing() && (!limiter("target:" + key, p.perTargetLimit(), p.perTargetPeriod()).acquirePermission()
+                    || !limiter("policy:" + p.name(), p.perPolicyLimit(), p.perPolicyPeriod()).acquirePermission())) {
+                return decision(a, m, AuditEntry.SKIPPED_RATE_LIMITED, "rate limit");
+            }
+            String[] d = GomaxprocsSteps.decide(c, a.firing(), a.fingerprint() + "@" + a.startsAt(), p, m.target(),
+                    a.fingerprint(), PayloadParser.labelsJson(a.labels()), now);
+            return decision(a, m, d[0], d[1]);
+        }
         Circuit circuit = Store.circuit(c, key).orElse(null);
         if (a.firing()) {
             if (circuit != null && circuit.isOpen()) {

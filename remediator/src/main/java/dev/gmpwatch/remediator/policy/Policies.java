@@ -29,6 +29,10 @@ public final class Policies {
             if (!matches(p, labels)) {
                 continue;
             }
+            if (p.action().type().equals("gomaxprocs")) {
+                out.add(new Match(p, gomaxprocsTarget(p.action().gomaxprocs(), labels)));
+                continue;
+            }
             if (p.action().type().equals("http")) {
                 out.add(new Match(p, Target.http(p.action().method(), UrlTemplate.parse(p.action().openUrlTemplate()).render(labels),
                         UrlTemplate.parse(p.action().closeUrlTemplate()).render(labels))));
@@ -39,6 +43,26 @@ public final class Policies {
             out.add(new Match(p, Target.haproxy(p.action().haproxy(), backend, server)));
         }
         return out;
+    }
+
+    private static final Pattern PID = Pattern.compile("[1-9][0-9]{0,9}");
+
+    /** The admin address must be a plain name that fully matches the allowed pattern. */
+    private static Target gomaxprocsTarget(dev.gmpwatch.remediator.config.RemediatorConfig.Gomaxprocs g, Map<String, String> labels)
+            throws UnsafeLabelException {
+        String address = labels.get(g.addressLabel());
+        if (address == null || !Template.SAFE_NAME.matcher(address).matches() || !g.allowedAddresses().matcher(address).matches()) {
+            throw new UnsafeLabelException("label " + g.addressLabel() + " is missing or not an allowed address");
+        }
+        String pid = labels.getOrDefault("pid", "");
+        if (!pid.isEmpty() && !PID.matcher(pid).matches()) {
+            throw new UnsafeLabelException("label pid must be a process id");
+        }
+        String exe = labels.getOrDefault("exe", "");
+        if (!exe.isEmpty() && !Template.SAFE_NAME.matcher(exe).matches()) {
+            throw new UnsafeLabelException("label exe must match " + Template.SAFE_NAME.pattern());
+        }
+        return Target.gomaxprocs("http://" + address + g.path(), pid, exe);
     }
 
     private static boolean matches(PolicyConfig p, Map<String, String> labels) {

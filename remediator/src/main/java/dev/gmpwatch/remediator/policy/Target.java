@@ -14,7 +14,24 @@ public record Target(String type, String haproxy, String backend, String server,
         return new Target("http", "", "", "", method, openUrl, closeUrl);
     }
 
+    /** A GOMAXPROCS target: {@code openUrl} is its admin endpoint; pid and exe (may be empty) guard against PID reuse. */
+    public static Target gomaxprocs(String adminUrl, String pid, String exe) {
+        return new Target("gomaxprocs", "", exe, pid, null, adminUrl, null);
+    }
+
+    public String pid() {
+        return server;
+    }
+
+    public String exe() {
+        return backend;
+    }
+
     public String key() {
-        return type.equals("http") ? "http:" + openUrl : "haproxy:" + haproxy + "/" + backend + "/" + server;
+        return switch (type) {
+            case "http" -> "http:" + openUrl;
+            case "gomaxprocs" -> "gomaxprocs:" + openUrl + (server.isEmpty() ? "" : "#pid=" + server);
+            default -> "haproxy:" + haproxy + "/" + backend + "/" + server;
+        };
     }
 }

@@ -15,7 +15,7 @@ import java.sql.Statement;
  */
 public final class Database implements AutoCloseable {
     /** Migrations in order; add a file and a name here to change the schema. */
-    private static final String[] MIGRATIONS = {"V1__init.sql", "V2__http_action.sql"};
+    private static final String[] MIGRATIONS = {"V1__init.sql", "V2__http_action.sql", "V3__gomaxprocs.sql"};
 
     /** Work done inside one transaction. */
     public interface Work<T> {

@@ -1,0 +1,3 @@
+module gmpwatch.dev/gomaxprocs
+
+go 1.19
