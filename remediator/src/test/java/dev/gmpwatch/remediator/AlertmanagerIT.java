@@ -195,6 +195,67 @@ class AlertmanagerIT {
         }
     }
 
+    @Test
+    void anIdleAlertThroughAlertmanagerLowersGomaxprocsByOneWithinThreeSeconds() throws Exception {
+        Files.writeString(dir.resolve("token"), TOKEN + "\n");
+        int remediatorPort = freePort();
+        int amPort = freePort();
+        try (dev.gmpwatch.remediator.testing.GomaxprocsService svc = dev.gmpwatch.remediator.testing.GomaxprocsService.start(java.util.Map.of())) {
+            Files.writeString(dir.resolve("remediator.yml"), """
+                    listen: 127.0.0.1:%d
+                    auth: {bearerTokenFile: token}
+                    store: {url: "jdbc:sqlite:%s"}
+                    policies:
+                      - name: idle
+                        match: {alertname: GoProcessorsIdle}
+                        action: {type: gomaxprocs, direction: down, minInterval: 30s}
+                      - name: saturated
+                        match: {alertname: GoProcessorsSaturated}
+                        action: {type: gomaxprocs, direction: up, minInterval: 30s}
+                    """.formatted(remediatorPort, dir.resolve("state.db")));
+            Files.writeString(dir.resolve("alertmanager.yml"), """
+                    route:
+                      receiver: gmpwatch
+                      group_by: [alertname, pid]
+                      group_wait: 1s
+                      group_interval: 1s
+                      repeat_interval: 1h
+                    receivers:
+                      - name: gmpwatch
+                        webhook_configs:
+                          - url: http://127.0.0.1:%d/webhook/alertmanager
+                            send_resolved: true
+                            http_config:
+                              authorization:
+                                credentials_file: %s
+                    """.formatted(remediatorPort, dir.resolve("token")));
+            Process remediator = start(dir.resolve("remediator.log"), "java", "-jar",
+                    System.getProperty("gmpwatch.remediatorJar"), "--config", dir.resolve("remediator.yml").toString());
+            Process am = start(dir.resolve("alertmanager.log"), "/usr/bin/prometheus-alertmanager",
+                    "--config.file=" + dir.resolve("alertmanager.yml"), "--storage.path=" + dir.resolve("am-data"),
+                    "--web.listen-address=127.0.0.1:" + amPort, "--cluster.listen-address=");
+            try {
+                await(() -> ok("http://127.0.0.1:" + remediatorPort + "/healthz"), "the remediator to start", remediator);
+                await(() -> ok("http://127.0.0.1:" + amPort + "/-/ready"), "Alertmanager to start", am);
+                int start = svc.gomaxprocs();
+                String labels = "{\"alertname\":\"GoProcessorsIdle\",\"admin_address\":\"" + svc.address()
+                        + "\",\"pid\":\"" + svc.pid() + "\",\"exe\":\"gomaxprocs-service\"}";
+                long t0 = System.nanoTime();
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + amPort + "/api/v2/alerts"))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                                "[{\"labels\":" + labels + ",\"startsAt\":\"" + Instant.now() + "\"}]")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), r.body());
+                assertEquals(start - 1, svc.await(start - 1, 3000), "lowered by exactly 1 within 3 s");
+                System.out.printf("GOMAXPROCS %d -> %d, %.2f s after the alert reached Alertmanager (group_wait 1s)%n",
+                        start, svc.gomaxprocs(), (System.nanoTime() - t0) / 1e9);
+                assertEquals(start - 1, svc.await(start - 2, 2000), "exactly 1, and it stays there");
+            } finally {
+                stop(am, remediator);
+            }
+        }
+    }
+
     /** Stops processes and waits until they are gone, so the temp dir can be removed. */
     private static void stop(Process... processes) throws InterruptedException {
         for (Process p : processes) {
