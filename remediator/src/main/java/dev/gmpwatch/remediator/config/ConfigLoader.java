@@ -258,8 +258,12 @@ public final class ConfigLoader {
     }
 
     private ActionConfig gomaxprocsAction(JsonNode a, String key) throws ConfigException {
-        onlyKeys(a, key + ".", Set.of("type", "direction", "addressLabel", "allowedAddresses", "path", "tokenFile",
+        onlyKeys(a, key + ".", Set.of("type", "direction", "actuator", "addressLabel", "allowedAddresses", "path", "tokenFile",
                 "min", "max", "minInterval", "flipGuard"));
+        String actuator = text(a, "actuator", "http");
+        if (!actuator.equals("http") && !actuator.equals("cgroup")) {
+            throw new ConfigException(key + ".actuator", "must be http or cgroup");
+        }
         String direction = text(a, "direction", "");
         if (!direction.equals("down") && !direction.equals("up")) {
             throw new ConfigException(key + ".direction", "must be down or up");
@@ -284,7 +288,7 @@ public final class ConfigLoader {
         JsonNode flip = a.path("flipGuard");
         onlyKeys(flip, key + ".flipGuard.", Set.of("maxFlips", "within"));
         return new ActionConfig("gomaxprocs", "", "", "", "", null, null, null, Duration.ofSeconds(5), 0,
-                new RemediatorConfig.Gomaxprocs(direction, addressLabel, allowed, path, token, min, max,
+                new RemediatorConfig.Gomaxprocs(direction, actuator, addressLabel, allowed, path, token, min, max,
                         Durations.parse(key + ".minInterval", text(a, "minInterval", "30s")),
                         positiveInt(flip.path("maxFlips"), key + ".flipGuard.maxFlips", 3),
                         Durations.parse(key + ".flipGuard.within", text(flip, "within", "10m"))));

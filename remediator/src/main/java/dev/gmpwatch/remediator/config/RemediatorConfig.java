@@ -61,7 +61,7 @@ public record RemediatorConfig(
      * target's admin address (which must fully match {@code allowedAddresses}), bounds (0 = the
      * default, ceil(NumCPU/2)..NumCPU), the minimum interval and the flip guard.
      */
-    public record Gomaxprocs(String direction, String addressLabel, Pattern allowedAddresses, String path,
+    public record Gomaxprocs(String direction, String actuator, String addressLabel, Pattern allowedAddresses, String path,
                              Optional<String> token, int min, int max, Duration minInterval, int maxFlips, Duration flipWithin) {
     }
 }

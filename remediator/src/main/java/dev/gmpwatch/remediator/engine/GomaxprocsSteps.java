@@ -1,5 +1,6 @@
 package dev.gmpwatch.remediator.engine;
 
+import dev.gmpwatch.remediator.action.CgroupCpuQuota;
 import dev.gmpwatch.remediator.action.GomaxprocsClient;
 import dev.gmpwatch.remediator.config.RemediatorConfig.Gomaxprocs;
 import dev.gmpwatch.remediator.config.RemediatorConfig.PolicyConfig;
@@ -29,11 +30,13 @@ final class GomaxprocsSteps {
     private final Clock clock;
     private final GomaxprocsClient client = new GomaxprocsClient();
     private final Path proc;
+    private final CgroupCpuQuota cgroups;
 
     GomaxprocsSteps(Database db, Clock clock, Path proc) {
         this.db = db;
         this.clock = clock;
         this.proc = proc;
+        this.cgroups = new CgroupCpuQuota(proc, Path.of("/sys/fs/cgroup"));
     }
 
     /** A fresh notification for a gomaxprocs policy; returns the decision and its result. */
@@ -80,7 +83,7 @@ final class GomaxprocsSteps {
             return new String[] {AuditEntry.FAILED, identity};
         }
         try {
-            GomaxprocsClient.Reading r = client.read(t.openUrl(), g.token());
+            GomaxprocsClient.Reading r = g.actuator().equals("cgroup") ? readCgroup(t) : client.read(t.openUrl(), g.token());
             int min = g.min() > 0 ? g.min() : (r.numCpu() + 1) / 2;
             int max = g.max() > 0 ? g.max() : r.numCpu();
             int next = r.gomaxprocs() + (direction.equals("down") ? -1 : 1);
@@ -97,7 +100,8 @@ final class GomaxprocsSteps {
                 });
                 return new String[] {AuditEntry.SKIPPED_HYSTERESIS, "frozen: " + flips + " direction changes within " + g.flipWithin()};
             }
-            GomaxprocsClient.Reading after = client.set(t.openUrl(), g.token(), next);
+            GomaxprocsClient.Reading after = g.actuator().equals("cgroup") ? setCgroup(t, next)
+                    : client.set(t.openUrl(), g.token(), next);
             if (after.gomaxprocs() != next) {
                 return new String[] {AuditEntry.FAILED, "asked for " + next + ", the target reports " + after.gomaxprocs()};
             }
@@ -105,10 +109,25 @@ final class GomaxprocsSteps {
                 GomaxprocsTarget.load(c, t.key()).orElse(s).withStep(next, now, direction).save(c);
                 return null;
             });
-            return new String[] {AuditEntry.EXECUTED, "GOMAXPROCS " + r.gomaxprocs() + " -> " + next};
+            String what = g.actuator().equals("cgroup") ? "CPU quota " : "GOMAXPROCS ";
+            return new String[] {AuditEntry.EXECUTED, what + r.gomaxprocs() + " -> " + next};
         } catch (IOException | RuntimeException e) {
             return new String[] {AuditEntry.FAILED, e.getMessage()};
         }
+    }
+
+    /** The cgroup actuator's view: the quota in whole CPUs stands in for GOMAXPROCS. */
+    private GomaxprocsClient.Reading readCgroup(Target t) throws IOException {
+        Path cg = cgroups.cgroupOf(Long.parseLong(t.pid()));
+        int cpus = Runtime.getRuntime().availableProcessors();
+        int quota = cgroups.quotaCpus(cg).map(q -> (int) Math.ceil(q)).orElse(cpus);
+        return new GomaxprocsClient.Reading(Math.min(quota, cpus), cpus, false);
+    }
+
+    private GomaxprocsClient.Reading setCgroup(Target t, int cpus) throws IOException {
+        Path cg = cgroups.cgroupOf(Long.parseLong(t.pid()));
+        cgroups.setQuotaCpus(cg, cpus);
+        return readCgroup(t);
     }
 
     /** A PID from the alert must still run the executable the alert named. */

@@ -50,11 +50,16 @@ public final class Policies {
     /** The admin address must be a plain name that fully matches the allowed pattern. */
     private static Target gomaxprocsTarget(dev.gmpwatch.remediator.config.RemediatorConfig.Gomaxprocs g, Map<String, String> labels)
             throws UnsafeLabelException {
+        String pid = labels.getOrDefault("pid", "");
         String address = labels.get(g.addressLabel());
-        if (address == null || !Template.SAFE_NAME.matcher(address).matches() || !g.allowedAddresses().matcher(address).matches()) {
+        if (g.actuator().equals("cgroup")) {
+            if (!PID.matcher(pid).matches()) {
+                throw new UnsafeLabelException("label pid is required for the cgroup actuator and must be a process id");
+            }
+            address = "cgroup";
+        } else if (address == null || !Template.SAFE_NAME.matcher(address).matches() || !g.allowedAddresses().matcher(address).matches()) {
             throw new UnsafeLabelException("label " + g.addressLabel() + " is missing or not an allowed address");
         }
-        String pid = labels.getOrDefault("pid", "");
         if (!pid.isEmpty() && !PID.matcher(pid).matches()) {
             throw new UnsafeLabelException("label pid must be a process id");
         }

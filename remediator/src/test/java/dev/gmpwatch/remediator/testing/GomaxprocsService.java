@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * machine, running, and reporting its GOMAXPROCS every 100 ms.
  */
 public final class GomaxprocsService implements AutoCloseable {
-    private static Path built;
+    private static final Map<String, Path> BUILT = new java.util.HashMap<>();
 
     private final Process process;
     private final String address;
@@ -27,7 +27,15 @@ public final class GomaxprocsService implements AutoCloseable {
     }
 
     public static GomaxprocsService start(Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(binary().toString()).redirectError(ProcessBuilder.Redirect.INHERIT);
+        return start(env, "1.19");
+    }
+
+    /**
+     * @param goDirective the go line of the fixture's go.mod; "1.25" or later makes a Go 1.25+
+     *                    runtime follow its cgroup's CPU quota
+     */
+    public static GomaxprocsService start(Map<String, String> env, String goDirective) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(binary(goDirective).toString()).redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().putAll(env);
         Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -79,9 +87,9 @@ public final class GomaxprocsService implements AutoCloseable {
         return gomaxprocs.get();
     }
 
-    private static synchronized Path binary() throws Exception {
-        if (built != null) {
-            return built;
+    private static synchronized Path binary(String goDirective) throws Exception {
+        if (BUILT.containsKey(goDirective)) {
+            return BUILT.get(goDirective);
         }
         Path go = Path.of("/usr/local/go/bin/go");
         if (!Files.isExecutable(go)) {
@@ -92,7 +100,7 @@ public final class GomaxprocsService implements AutoCloseable {
         Path work = Files.createTempDirectory("gomaxprocs-fixture");
         Files.copy(src.resolve("main.go"), work.resolve("main.go"));
         Files.writeString(work.resolve("go.mod"), Files.readString(src.resolve("go.mod.in"))
-                .replace("@DEPLOY@", repo.resolve("deploy").toString()));
+                .replace("@DEPLOY@", repo.resolve("deploy").toString()).replace("@GOVERSION@", goDirective));
         Path out = work.resolve("gomaxprocs-service");
         ProcessBuilder pb = new ProcessBuilder(go.toString(), "build", "-o", out.toString(), ".").directory(work.toFile())
                 .redirectErrorStream(true);
@@ -102,7 +110,7 @@ public final class GomaxprocsService implements AutoCloseable {
         if (p.waitFor() != 0) {
             throw new AssertionError("building the gomaxprocs fixture failed:\n" + log);
         }
-        built = out;
+        BUILT.put(goDirective, out);
         return out;
     }
 
