@@ -208,10 +208,10 @@ class AlertmanagerIT {
                     policies:
                       - name: idle
                         match: {alertname: GoProcessorsIdle}
-                        action: {type: gomaxprocs, direction: down, minInterval: 30s}
+                        action: {type: gomaxprocs, direction: down, minInterval: 3s}
                       - name: saturated
                         match: {alertname: GoProcessorsSaturated}
-                        action: {type: gomaxprocs, direction: up, minInterval: 30s}
+                        action: {type: gomaxprocs, direction: up, minInterval: 3s}
                     """.formatted(remediatorPort, dir.resolve("state.db")));
             Files.writeString(dir.resolve("alertmanager.yml"), """
                     route:
@@ -250,6 +250,17 @@ class AlertmanagerIT {
                 System.out.printf("GOMAXPROCS %d -> %d, %.2f s after the alert reached Alertmanager (group_wait 1s)%n",
                         start, svc.gomaxprocs(), (System.nanoTime() - t0) / 1e9);
                 assertEquals(start - 1, svc.await(start - 2, 2000), "exactly 1, and it stays there");
+
+                // Resolve it; once the remediator has seen that and the minimum interval has passed,
+                // a saturated alert raises it by exactly 1.
+                postRaw(amPort, "[{\"labels\":" + labels + ",\"startsAt\":\"" + Instant.now().minusSeconds(10)
+                        + "\",\"endsAt\":\"" + Instant.now().minusSeconds(1) + "\"}]");
+                awaitAudit(remediatorPort, "resolved: nothing to undo", remediator);
+                Thread.sleep(3000);
+                String saturated = labels.replace("GoProcessorsIdle", "GoProcessorsSaturated");
+                postRaw(amPort, "[{\"labels\":" + saturated + ",\"startsAt\":\"" + Instant.now() + "\"}]");
+                assertEquals(start, svc.await(start, 5000), "a saturated alert raises it by 1");
+                assertEquals(start, svc.await(start + 1, 1500), "never above NumCPU");
             } finally {
                 stop(am, remediator);
             }
@@ -277,6 +288,13 @@ class AlertmanagerIT {
                 return false;
             }
         }, "the audit log to say '" + text + "'", p);
+    }
+
+    private void postRaw(int amPort, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + amPort + "/api/v2/alerts"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
     }
 
     private void postAlert(int amPort, Instant startsAt, Instant endsAt) throws Exception {

@@ -1,5 +1,6 @@
 package dev.gmpwatch.remediator.engine;
 
+import dev.gmpwatch.remediator.action.AdminEndpointFinder;
 import dev.gmpwatch.remediator.action.CgroupCpuQuota;
 import dev.gmpwatch.remediator.action.GomaxprocsClient;
 import dev.gmpwatch.remediator.config.RemediatorConfig.Gomaxprocs;
@@ -31,12 +32,14 @@ final class GomaxprocsSteps {
     private final GomaxprocsClient client = new GomaxprocsClient();
     private final Path proc;
     private final CgroupCpuQuota cgroups;
+    private final AdminEndpointFinder finder;
 
     GomaxprocsSteps(Database db, Clock clock, Path proc) {
         this.db = db;
         this.clock = clock;
         this.proc = proc;
         this.cgroups = new CgroupCpuQuota(proc, Path.of("/sys/fs/cgroup"));
+        this.finder = new AdminEndpointFinder(proc, client);
     }
 
     /** A fresh notification for a gomaxprocs policy; returns the decision and its result. */
@@ -83,7 +86,13 @@ final class GomaxprocsSteps {
             return new String[] {AuditEntry.FAILED, identity};
         }
         try {
-            GomaxprocsClient.Reading r = g.actuator().equals("cgroup") ? readCgroup(t) : client.read(t.openUrl(), g.token());
+            String url = t.openUrl();
+            if (url.startsWith("http://pid-")) {
+                url = finder.find(Long.parseLong(t.pid()), g.path(), g.token())
+                        .orElseThrow(() -> new IOException("pid " + t.pid() + " serves no " + g.path() + " on a local port"));
+            }
+            String adminUrl = url;
+            GomaxprocsClient.Reading r = g.actuator().equals("cgroup") ? readCgroup(t) : client.read(adminUrl, g.token());
             int min = g.min() > 0 ? g.min() : (r.numCpu() + 1) / 2;
             int max = g.max() > 0 ? g.max() : r.numCpu();
             int next = r.gomaxprocs() + (direction.equals("down") ? -1 : 1);
@@ -101,7 +110,7 @@ final class GomaxprocsSteps {
                 return new String[] {AuditEntry.SKIPPED_HYSTERESIS, "frozen: " + flips + " direction changes within " + g.flipWithin()};
             }
             GomaxprocsClient.Reading after = g.actuator().equals("cgroup") ? setCgroup(t, next)
-                    : client.set(t.openUrl(), g.token(), next);
+                    : client.set(adminUrl, g.token(), next);
             if (after.gomaxprocs() != next) {
                 return new String[] {AuditEntry.FAILED, "asked for " + next + ", the target reports " + after.gomaxprocs()};
             }

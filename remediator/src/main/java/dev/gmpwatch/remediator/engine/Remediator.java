@@ -98,11 +98,13 @@ public final class Remediator {
         PolicyConfig p = m.policy();
         String key = m.target().key();
         if (m.target().type().equals("gomaxprocs")) {
-            if (a.firing() && (!limiter("target:" + key, p.perTargetLimit(), p.perTargetPeriod()).acquirePermission()
+            // Per policy and target: a refused step up must not use up the budget of a step down.
+            if (a.firing() && (!limiter("target:" + p.name() + ":" + key, p.perTargetLimit(), p.perTargetPeriod()).acquirePermission()
                     || !limiter("policy:" + p.name(), p.perPolicyLimit(), p.perPolicyPeriod()).acquirePermission())) {
                 return decision(a, m, AuditEntry.SKIPPED_RATE_LIMITED, "rate limit");
             }
-            String[] d = GomaxprocsSteps.decide(c, a.firing(), a.fingerprint() + "@" + a.startsAt(), p, m.target(),
+            // The alert (its fingerprint) is what is active; Alertmanager may resolve it with another startsAt.
+            String[] d = GomaxprocsSteps.decide(c, a.firing(), a.fingerprint(), p, m.target(),
                     a.fingerprint(), PayloadParser.labelsJson(a.labels()), now);
             return decision(a, m, d[0], d[1]);
         }

@@ -57,6 +57,8 @@ public final class Policies {
                 throw new UnsafeLabelException("label pid is required for the cgroup actuator and must be a process id");
             }
             address = "cgroup";
+        } else if (address == null && PID.matcher(pid).matches()) {
+            address = "pid-" + pid; // found from the PID's own listening sockets at execution time
         } else if (address == null || !Template.SAFE_NAME.matcher(address).matches() || !g.allowedAddresses().matcher(address).matches()) {
             throw new UnsafeLabelException("label " + g.addressLabel() + " is missing or not an allowed address");
         }

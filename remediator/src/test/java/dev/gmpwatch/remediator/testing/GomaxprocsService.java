@@ -20,6 +20,8 @@ public final class GomaxprocsService implements AutoCloseable {
     private final Process process;
     private final String address;
     private final AtomicInteger gomaxprocs = new AtomicInteger(-1);
+    private final java.util.List<String> timeline = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final long started = System.nanoTime();
 
     private GomaxprocsService(Process process, String address) {
         this.process = process;
@@ -49,7 +51,10 @@ public final class GomaxprocsService implements AutoCloseable {
             try {
                 for (String l; (l = out.readLine()) != null; ) {
                     if (l.startsWith("gomaxprocs ")) {
-                        s.gomaxprocs.set(Integer.parseInt(l.substring(11).strip()));
+                        int v = Integer.parseInt(l.substring(11).strip());
+                        if (s.gomaxprocs.getAndSet(v) != v) {
+                            s.timeline.add(String.format("%6.1f s  GOMAXPROCS %d", (System.nanoTime() - s.started) / 1e9, v));
+                        }
                     }
                 }
             } catch (IOException | NumberFormatException e) {
@@ -62,6 +67,16 @@ public final class GomaxprocsService implements AutoCloseable {
             Thread.sleep(20);
         }
         return s;
+    }
+
+    /** Every change of the printed value, with the time since start. */
+    public java.util.List<String> timeline() {
+        return java.util.List.copyOf(timeline);
+    }
+
+    /** Marks an event in the timeline (load changes and the like). */
+    public void mark(String event) {
+        timeline.add(String.format("%6.1f s  %s", (System.nanoTime() - started) / 1e9, event));
     }
 
     /** host:port of its admin endpoint. */

@@ -1,0 +1,197 @@
+package dev.gmpwatch.remediator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gmpwatch.remediator.testing.GomaxprocsService;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole loop: the real exporter watches a Go service, a real Prometheus runs alerts/ over its
+ * metrics, a real Alertmanager routes the alerts, and the remediator steps GOMAXPROCS.
+ */
+class ClosedLoopIT {
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<Process> processes = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aServiceThatGoesIdleIsSteppedDownAndNothingOscillatesUnderSteadyLoad() throws Exception {
+        Path repo = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+        Path exporterJar = repo.resolve("exporter/target/gmpwatch-exporter.jar");
+        if (!Files.isRegularFile(exporterJar)) {
+            throw new AssertionError("the exporter jar is missing: " + exporterJar + " (run mvn verify from the root)");
+        }
+        int exporterPort = freePort();
+        int promPort = freePort();
+        int amPort = freePort();
+        int remediatorPort = freePort();
+        Files.writeString(dir.resolve("token"), "loop-token\n");
+        try (GomaxprocsService svc = GomaxprocsService.start(Map.of())) {
+            int cpus = Runtime.getRuntime().availableProcessors();
+            assertEquals(cpus, svc.gomaxprocs());
+            // Busy before anything watches it, so every window the rules see is a busy one.
+            svc.mark("load: busy");
+            post("http://" + svc.address() + "/load?mode=busy");
+            Files.writeString(dir.resolve("remediator.yml"), """
+                    listen: 127.0.0.1:%d
+                    auth: {bearerTokenFile: token}
+                    store: {url: "jdbc:sqlite:%s"}
+                    policies:
+                      - name: idle
+                        match: {alertname: GoProcessorsIdle}
+                        action: {type: gomaxprocs, direction: down, minInterval: 5s}
+                        rateLimit: {perTarget: 10/1m, perPolicy: 10/1m}
+                      - name: saturated
+                        match: {alertname: GoProcessorsSaturated}
+                        action: {type: gomaxprocs, direction: up, minInterval: 5s}
+                        rateLimit: {perTarget: 10/1m, perPolicy: 10/1m}
+                    """.formatted(remediatorPort, dir.resolve("state.db")));
+            Files.writeString(dir.resolve("alertmanager.yml"), """
+                    route:
+                      receiver: gmpwatch
+                      group_by: [alertname, pid]
+                      group_wait: 1s
+                      group_interval: 1s
+                      repeat_interval: 1h
+                    receivers:
+                      - name: gmpwatch
+                        webhook_configs:
+                          - url: http://127.0.0.1:%d/webhook/alertmanager
+                            send_resolved: true
+                            http_config: {authorization: {credentials_file: %s}}
+                    """.formatted(remediatorPort, dir.resolve("token")));
+            Files.writeString(dir.resolve("prometheus.yml"), """
+                    global: {scrape_interval: 1s, evaluation_interval: 1s}
+                    rule_files: [%s]
+                    alerting:
+                      alertmanagers: [{static_configs: [{targets: ["127.0.0.1:%d"]}]}]
+                    scrape_configs:
+                      - job_name: gmpwatch
+                        static_configs: [{targets: ["127.0.0.1:%d"]}]
+                    """.formatted(repo.resolve("alerts/gomaxprocs.rules.yml"), amPort, exporterPort));
+            start("exporter", "java", "-jar", exporterJar.toString(), "--pid", Long.toString(svc.pid()),
+                    "--web.listen-address", "127.0.0.1:" + exporterPort);
+            start("remediator", "java", "-jar", System.getProperty("gmpwatch.remediatorJar"), "--config",
+                    dir.resolve("remediator.yml").toString());
+            start("alertmanager", "/usr/bin/prometheus-alertmanager", "--config.file=" + dir.resolve("alertmanager.yml"),
+                    "--storage.path=" + dir.resolve("am"), "--web.listen-address=127.0.0.1:" + amPort, "--cluster.listen-address=");
+            start("prometheus", "/usr/bin/prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
+                    "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + promPort);
+            awaitOk("http://127.0.0.1:" + exporterPort + "/healthz");
+            awaitOk("http://127.0.0.1:" + remediatorPort + "/healthz");
+            awaitOk("http://127.0.0.1:" + amPort + "/-/ready");
+            awaitOk("http://127.0.0.1:" + promPort + "/-/ready");
+
+            Thread.sleep(40_000);
+            List<String> busy = svc.timeline();
+            assertEquals(cpus, svc.gomaxprocs(), () -> "steady busy load: no change (at the upper bound); timeline "
+                    + svc.timeline() + "\nidle share: " + range(promPort, "gmpwatch:p_idle:ratio_rate30s") + "\ncpu total: " + range(promPort, "gmpwatch_process_cpu_seconds_total") + "\ngomaxprocs range: " + range(promPort, "gmpwatch_gomaxprocs")
+                    + "\ncpu: " + query(promPort, "rate(gmpwatch_process_cpu_seconds_total[30s])")
+                    + "\ngomaxprocs: " + query(promPort, "gmpwatch_gomaxprocs")
+                    + "\naudit: " + getQuietly("http://127.0.0.1:" + remediatorPort + "/api/v1/actions", "Bearer loop-token"));
+
+            svc.mark("load: idle");
+            post("http://" + svc.address() + "/load?mode=idle");
+            int expected = Math.max((cpus + 1) / 2, cpus - 1);
+            assertEquals(expected, svc.await(expected, 90_000), () -> "stepped down once the service went idle; audit: "
+                    + getQuietly("http://127.0.0.1:" + remediatorPort + "/api/v1/actions", "Bearer loop-token"));
+            svc.mark("stepped down");
+            Thread.sleep(20_000);
+            assertEquals(expected, svc.gomaxprocs(), "steady idle load: no further change, no oscillation");
+
+            System.out.println("Closed-loop timeline (fixture on " + cpus + " CPUs):");
+            svc.timeline().forEach(l -> System.out.println("  " + l));
+            long changes = svc.timeline().stream().filter(l -> l.contains("GOMAXPROCS")).count();
+            assertEquals(busy.stream().filter(l -> l.contains("GOMAXPROCS")).count() + 1, changes,
+                    "exactly one change, after the load dropped: " + svc.timeline());
+            String audit = get("http://127.0.0.1:" + remediatorPort + "/api/v1/actions", "Bearer loop-token");
+            assertTrue(audit.contains("GOMAXPROCS " + cpus + " -> " + expected), audit);
+        } finally {
+            for (Process p : processes) {
+                p.destroy();
+            }
+            for (Process p : processes) {
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor();
+                }
+            }
+        }
+    }
+
+    private void start(String name, String... cmd) throws IOException {
+        processes.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start());
+    }
+
+    private void awaitOk(String url) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not up yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(url + " never answered");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private void post(String url) throws Exception {
+        http.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding());
+    }
+
+    private String get(String url, String auth) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
+        if (!auth.isEmpty()) {
+            b.header("Authorization", auth);
+        }
+        return http.send(b.build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private String query(int promPort, String q) {
+        return getQuietly("http://127.0.0.1:" + promPort + "/api/v1/query?query=" + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8), "");
+    }
+
+    private String range(int promPort, String q) {
+        long now = System.currentTimeMillis() / 1000;
+        return getQuietly("http://127.0.0.1:" + promPort + "/api/v1/query_range?start=" + (now - 60) + "&end=" + now + "&step=2&query="
+                + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8), "");
+    }
+
+    private String getQuietly(String url, String auth) {
+        try {
+            return get(url, auth);
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
