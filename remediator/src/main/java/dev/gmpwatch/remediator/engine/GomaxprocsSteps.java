@@ -109,15 +109,25 @@ final class GomaxprocsSteps {
                 });
                 return new String[] {AuditEntry.SKIPPED_HYSTERESIS, "frozen: " + flips + " direction changes within " + g.flipWithin()};
             }
-            GomaxprocsClient.Reading after = g.actuator().equals("cgroup") ? setCgroup(t, next)
-                    : client.set(adminUrl, g.token(), next);
-            if (after.gomaxprocs() != next) {
-                return new String[] {AuditEntry.FAILED, "asked for " + next + ", the target reports " + after.gomaxprocs()};
-            }
+            // Record the step before making it: if we crash in between, the restarted executor sees
+            // a change inside the minimum interval and does not step a second time.
             db.transaction(c -> {
                 GomaxprocsTarget.load(c, t.key()).orElse(s).withStep(next, now, direction).save(c);
                 return null;
             });
+            GomaxprocsClient.Reading after;
+            try {
+                after = g.actuator().equals("cgroup") ? setCgroup(t, next) : client.set(adminUrl, g.token(), next);
+            } catch (IOException | RuntimeException e) {
+                db.transaction(c -> {
+                    s.save(c); // it did not happen: forget the recorded step
+                    return null;
+                });
+                throw e;
+            }
+            if (after.gomaxprocs() != next) {
+                return new String[] {AuditEntry.FAILED, "asked for " + next + ", the target reports " + after.gomaxprocs()};
+            }
             String what = g.actuator().equals("cgroup") ? "CPU quota " : "GOMAXPROCS ";
             return new String[] {AuditEntry.EXECUTED, what + r.gomaxprocs() + " -> " + next};
         } catch (IOException | RuntimeException e) {
