@@ -1,5 +1,6 @@
 package dev.gmpwatch.remediator;
 
+import dev.gmpwatch.remediator.testing.Repo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** The rules in alerts/ pass promtool's checks and their own unit tests (real promtool from Debian's prometheus). */
 class AlertRulesTest {
-    private static final Path ALERTS = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent().resolve("alerts");
+    private static final Path ALERTS = Repo.root().resolve("alerts");
 
     @Test
     void rulesAreValid() throws Exception {

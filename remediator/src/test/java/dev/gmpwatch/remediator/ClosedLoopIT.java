@@ -3,9 +3,13 @@ package dev.gmpwatch.remediator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gmpwatch.remediator.testing.AlertmanagerServer;
 import dev.gmpwatch.remediator.testing.GomaxprocsService;
+import dev.gmpwatch.remediator.testing.Ports;
+import dev.gmpwatch.remediator.testing.RemediatorProcess;
+import dev.gmpwatch.remediator.testing.Repo;
+import dev.gmpwatch.remediator.testing.Waits;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,21 +30,21 @@ import org.junit.jupiter.api.io.TempDir;
 class ClosedLoopIT {
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<Process> processes = new ArrayList<>();
+    private AlertmanagerServer alertmanager;
 
     @TempDir
     Path dir;
 
     @Test
     void aServiceThatGoesIdleIsSteppedDownAndNothingOscillatesUnderSteadyLoad() throws Exception {
-        Path repo = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+        Path repo = Repo.root();
         Path exporterJar = repo.resolve("exporter/target/gmpwatch-exporter.jar");
         if (!Files.isRegularFile(exporterJar)) {
             throw new AssertionError("the exporter jar is missing: " + exporterJar + " (run mvn verify from the root)");
         }
-        int exporterPort = freePort();
-        int promPort = freePort();
-        int amPort = freePort();
-        int remediatorPort = freePort();
+        int exporterPort = Ports.free();
+        int promPort = Ports.free();
+        int remediatorPort = Ports.free();
         Files.writeString(dir.resolve("token"), "loop-token\n");
         try (GomaxprocsService svc = GomaxprocsService.start(Map.of())) {
             int cpus = Runtime.getRuntime().availableProcessors();
@@ -63,20 +66,13 @@ class ClosedLoopIT {
                         action: {type: gomaxprocs, direction: up, minInterval: 5s}
                         rateLimit: {perTarget: 10/1m, perPolicy: 10/1m}
                     """.formatted(remediatorPort, dir.resolve("state.db")));
-            Files.writeString(dir.resolve("alertmanager.yml"), """
-                    route:
-                      receiver: gmpwatch
-                      group_by: [alertname, pid]
-                      group_wait: 1s
-                      group_interval: 1s
-                      repeat_interval: 1h
-                    receivers:
-                      - name: gmpwatch
-                        webhook_configs:
-                          - url: http://127.0.0.1:%d/webhook/alertmanager
-                            send_resolved: true
-                            http_config: {authorization: {credentials_file: %s}}
-                    """.formatted(remediatorPort, dir.resolve("token")));
+            Path amConfig = AlertmanagerServer.routeToRemediator(dir, remediatorPort, dir.resolve("token"), "alertname, pid", true);
+            start("exporter", "java", "-jar", exporterJar.toString(), "--pid", Long.toString(svc.pid()),
+                    "--web.listen-address", "127.0.0.1:" + exporterPort);
+            RemediatorProcess remediator = RemediatorProcess.start(dir, dir.resolve("remediator.yml"), remediatorPort);
+            processes.add(remediator.process());
+            AlertmanagerServer am = AlertmanagerServer.start(dir, "am", amConfig);
+            alertmanager = am;
             Files.writeString(dir.resolve("prometheus.yml"), """
                     global: {scrape_interval: 1s, evaluation_interval: 1s}
                     rule_files: [%s]
@@ -85,18 +81,10 @@ class ClosedLoopIT {
                     scrape_configs:
                       - job_name: gmpwatch
                         static_configs: [{targets: ["127.0.0.1:%d"]}]
-                    """.formatted(repo.resolve("alerts/gomaxprocs.rules.yml"), amPort, exporterPort));
-            start("exporter", "java", "-jar", exporterJar.toString(), "--pid", Long.toString(svc.pid()),
-                    "--web.listen-address", "127.0.0.1:" + exporterPort);
-            start("remediator", "java", "-jar", System.getProperty("gmpwatch.remediatorJar"), "--config",
-                    dir.resolve("remediator.yml").toString());
-            start("alertmanager", "/usr/bin/prometheus-alertmanager", "--config.file=" + dir.resolve("alertmanager.yml"),
-                    "--storage.path=" + dir.resolve("am"), "--web.listen-address=127.0.0.1:" + amPort, "--cluster.listen-address=");
+                    """.formatted(repo.resolve("alerts/gomaxprocs.rules.yml"), am.port(), exporterPort));
             start("prometheus", "/usr/bin/prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
                     "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + promPort);
             awaitOk("http://127.0.0.1:" + exporterPort + "/healthz");
-            awaitOk("http://127.0.0.1:" + remediatorPort + "/healthz");
-            awaitOk("http://127.0.0.1:" + amPort + "/-/ready");
             awaitOk("http://127.0.0.1:" + promPort + "/-/ready");
 
             Thread.sleep(40_000);
@@ -124,13 +112,9 @@ class ClosedLoopIT {
             String audit = get("http://127.0.0.1:" + remediatorPort + "/api/v1/actions", "Bearer loop-token");
             assertTrue(audit.contains("GOMAXPROCS " + cpus + " -> " + expected), audit);
         } finally {
-            for (Process p : processes) {
-                p.destroy();
-            }
-            for (Process p : processes) {
-                if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor();
-                }
+            Waits.stop(processes.toArray(new Process[0]));
+            if (alertmanager != null) {
+                alertmanager.close();
             }
         }
     }
@@ -139,22 +123,8 @@ class ClosedLoopIT {
         processes.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start());
     }
 
-    private void awaitOk(String url) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not up yet
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(url + " never answered");
-            }
-            Thread.sleep(200);
-        }
+    private static void awaitOk(String url) throws InterruptedException {
+        Waits.until(() -> Waits.ok(url), Duration.ofSeconds(60), url + " to answer", null);
     }
 
     private void post(String url) throws Exception {
@@ -189,9 +159,4 @@ class ClosedLoopIT {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gmpwatch.remediator.testing.HaproxyServer;
+import dev.gmpwatch.remediator.testing.RemediatorProcess;
 import dev.gmpwatch.remediator.testing.TcpRelay;
+import dev.gmpwatch.remediator.testing.Waits;
+import dev.gmpwatch.remediator.testing.Ports;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,12 +31,13 @@ class CrashRecoveryIT {
     @TempDir
     Path dir;
     private int port;
+    private RemediatorProcess current;
 
     @Test
     void survivesKillNineBeforeAndAfterTheSideEffectAndKeepsPendingRestores() throws Exception {
         Files.writeString(dir.resolve("token"), TOKEN + "\n");
         try (HaproxyServer haproxy = HaproxyServer.start(dir, "web", 3); TcpRelay relay = new TcpRelay(haproxy.adminPort())) {
-            port = freePort();
+            port = Ports.free();
             Files.writeString(dir.resolve("r.yml"), """
                     listen: 127.0.0.1:%d
                     auth: {bearerTokenFile: token}
@@ -52,13 +54,13 @@ class CrashRecoveryIT {
 
             // 1. Killed after accepting the alert, before anything reached HAProxy.
             relay.mode(TcpRelay.Mode.HOLD_BEFORE_ANY);
-            Process r1 = start();
+            RemediatorProcess r1 = start();
             assertEquals(200, post(notification("firing", "aa01", "2026-01-01T00:00:00Z", "web", "s1")));
             relay.awaitHold(30);
-            r1.destroyForcibly().waitFor();
+            r1.process().destroyForcibly().waitFor();
             assertEquals("ready", haproxy.states("web").get("s1"), "nothing happened yet");
             relay.mode(TcpRelay.Mode.PASS);
-            Process r2 = start();
+            RemediatorProcess r2 = start();
             await(() -> state(haproxy).equals("maint"), "the interrupted open to run after the restart");
             assertEquals(1, sets(relay, "maint"), relay.forwarded().toString());
 
@@ -66,10 +68,10 @@ class CrashRecoveryIT {
             relay.mode(TcpRelay.Mode.HOLD_AFTER_SET);
             assertEquals(200, post(notification("resolved", "aa01", "2026-01-01T00:00:00Z", "web", "s1")));
             relay.awaitHold(30);
-            r2.destroyForcibly().waitFor();
+            r2.process().destroyForcibly().waitFor();
             assertEquals("ready", haproxy.states("web").get("s1"), "HAProxy applied it");
             relay.mode(TcpRelay.Mode.PASS);
-            Process r3 = start();
+            RemediatorProcess r3 = start();
             await(() -> audit().contains("already set (reconciled)"), "the interrupted restore to be reconciled");
             assertEquals(1, sets(relay, "ready"), "not sent twice: " + relay.forwarded());
 
@@ -77,24 +79,21 @@ class CrashRecoveryIT {
             assertEquals(200, post(notification("firing", "aa01", "2026-01-01T01:00:00Z", "web", "s1")));
             await(() -> state(haproxy).equals("maint"), "the new incident to open the circuit");
             assertEquals(200, post(notification("resolved", "aa01", "2026-01-01T01:00:00Z", "web", "s1")));
-            r3.destroyForcibly().waitFor();
+            r3.process().destroyForcibly().waitFor();
             Thread.sleep(2500);
-            Process r4 = start();
+            RemediatorProcess r4 = start();
             await(() -> state(haproxy).equals("ready"), "the pending restore to run after the restart");
 
             List<String> decisions = decisions();
             assertEquals(4, decisions.stream().filter(d -> d.equals("executed")).count(), decisions.toString());
-            r4.destroy();
-            r4.waitFor(10, TimeUnit.SECONDS);
+            r4.close();
         }
     }
 
-    private Process start() throws Exception {
-        Process p = new ProcessBuilder("java", "-jar", System.getProperty("gmpwatch.remediatorJar"), "--config",
-                dir.resolve("r.yml").toString()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("remediator.log").toFile())).start();
-        await(() -> healthy(), "the remediator to start");
-        return p;
+    /** Starts the remediator again on the same store; earlier ones were killed. */
+    private RemediatorProcess start() throws Exception {
+        current = RemediatorProcess.start(dir, dir.resolve("r.yml"), port);
+        return current;
     }
 
     private static long sets(TcpRelay relay, String state) {
@@ -116,12 +115,7 @@ class CrashRecoveryIT {
     }
 
     private String audit() {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/actions?limit=1000"))
-                    .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException | InterruptedException e) {
-            return "";
-        }
+        return current.audit(TOKEN);
     }
 
     private List<String> decisions() throws IOException {
@@ -132,28 +126,11 @@ class CrashRecoveryIT {
         return out;
     }
 
-    private boolean healthy() {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
-
     private void await(BooleanSupplier condition, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what + "; log:\n" + Files.readString(dir.resolve("remediator.log")));
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        try {
+            Waits.until(condition, Duration.ofSeconds(30), what, null);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; log:\n" + current.logText(), e);
         }
     }
 }

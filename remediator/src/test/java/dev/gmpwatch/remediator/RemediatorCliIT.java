@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gmpwatch.remediator.testing.HaproxyServer;
 import dev.gmpwatch.remediator.testing.TcpRelay;
+import dev.gmpwatch.remediator.testing.Ports;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,7 +78,7 @@ class RemediatorCliIT {
     void hostileLabelsAndBadRequestsNeverReachHaproxy() throws Exception {
         Files.writeString(dir.resolve("token"), "tok\n");
         try (HaproxyServer haproxy = HaproxyServer.start(dir, "web", 3); TcpRelay relay = new TcpRelay(haproxy.adminPort())) {
-            int port = freePort();
+            int port = Ports.free();
             Path cfg = config("auth: {bearerTokenFile: token}", port, "{address: \"127.0.0.1:" + relay.port() + "\"}");
             Process p = new ProcessBuilder("java", "-jar", System.getProperty("gmpwatch.remediatorJar"), "--config", cfg.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile()).start();
@@ -120,9 +120,4 @@ class RemediatorCliIT {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.gmpwatch.remediator.bench;
 
+import dev.gmpwatch.remediator.testing.Ports;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -39,10 +40,7 @@ public final class WebhookBenchmark {
             });
             t.setDaemon(true);
             t.start();
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
+            int port = Ports.free();
             Files.writeString(dir.resolve("token"), "bench-token\n");
             Files.writeString(dir.resolve("r.yml"), """
                     listen: 127.0.0.1:%d

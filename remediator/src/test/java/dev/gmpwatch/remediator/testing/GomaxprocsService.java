@@ -110,7 +110,7 @@ public final class GomaxprocsService implements AutoCloseable {
         if (!Files.isExecutable(go)) {
             throw new AssertionError("the newest Go (/usr/local/go) is missing");
         }
-        Path repo = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+        Path repo = Repo.root();
         Path src = repo.resolve("remediator/src/test/resources/fixtures/gomaxprocs-service");
         Path work = Files.createTempDirectory("gomaxprocs-fixture");
         Files.copy(src.resolve("main.go"), work.resolve("main.go"));
@@ -131,7 +131,7 @@ public final class GomaxprocsService implements AutoCloseable {
 
     /** Runs the shipped package's own tests with a toolchain; returns go test's output. */
     public static String goTest(Path go) throws Exception {
-        Path repo = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+        Path repo = Repo.root();
         ProcessBuilder pb = new ProcessBuilder(go.toString(), "test", "./...").directory(repo.resolve("deploy/gomaxprocs").toFile())
                 .redirectErrorStream(true);
         pb.environment().putAll(Map.of("GOTOOLCHAIN", "local", "GOFLAGS", "-mod=mod"));

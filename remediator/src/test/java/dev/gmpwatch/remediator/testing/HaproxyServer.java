@@ -29,12 +29,12 @@ public final class HaproxyServer implements AutoCloseable {
             throw new AssertionError("HAProxy is missing (/usr/sbin/haproxy); run scripts/setup.sh");
         }
         Path socket = dir.resolve("haproxy.sock");
-        int adminPort = freePort();
+        int adminPort = Ports.free();
         StringBuilder cfg = new StringBuilder()
                 .append("global\n  stats socket ").append(socket).append(" mode 600 level admin\n")
                 .append("  stats socket ipv4@127.0.0.1:").append(adminPort).append(" level admin\n")
                 .append("defaults\n  mode http\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n")
-                .append("frontend fe\n  bind 127.0.0.1:").append(freePort()).append("\n  default_backend ").append(backend).append('\n')
+                .append("frontend fe\n  bind 127.0.0.1:").append(Ports.free()).append("\n  default_backend ").append(backend).append('\n')
                 .append("backend ").append(backend).append('\n');
         for (int i = 1; i <= servers; i++) {
             cfg.append("  server s").append(i).append(" 127.0.0.1:").append(19000 + i).append('\n');
@@ -52,12 +52,6 @@ public final class HaproxyServer implements AutoCloseable {
             Thread.sleep(50);
         }
         return new HaproxyServer(p, socket, adminPort);
-    }
-
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     /** The runtime API on TCP, for tests that put a relay in between. */

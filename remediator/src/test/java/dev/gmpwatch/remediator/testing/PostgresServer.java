@@ -1,7 +1,6 @@
 package dev.gmpwatch.remediator.testing;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -31,10 +30,7 @@ public final class PostgresServer implements AutoCloseable {
         Files.setOwner(data, postgres);
         run(List.of("runuser", "-u", "postgres", "--", bin.resolve("initdb").toString(), "-D", data.toString(),
                 "--auth=trust", "-U", "postgres", "--no-sync"), dir.resolve("initdb.log"));
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = Ports.free();
         Process p = new ProcessBuilder("runuser", "-u", "postgres", "--", bin.resolve("postgres").toString(), "-D", data.toString(),
                 "-k", data.toString(), "-c", "listen_addresses=127.0.0.1", "-p", Integer.toString(port), "-c", "fsync=off")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("postgres.log").toFile()).start();
