@@ -1,5 +1,6 @@
 package dev.gmpwatch.exporter.cli;
 
+import dev.gmpwatch.exporter.discovery.Procfs;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.gobinary.GoBinaryException;
@@ -12,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * {@code processes}: every running Go process on the host and how gmpwatch would probe it.
@@ -34,7 +34,7 @@ final class ProcessesCommand {
         Map<String, Optional<GoBinary>> byExe = new HashMap<>();
         int goProcesses = 0;
         out.printf("%-8s %-10s %-22s %s%n", "PID", "GO", "PROBES", "EXECUTABLE");
-        for (long pid : pids()) {
+        for (long pid : Procfs.pids(proc)) {
             Path exe = proc.resolve(Long.toString(pid)).resolve("exe");
             String target;
             try {
@@ -73,12 +73,4 @@ final class ProcessesCommand {
         }
     }
 
-    private List<Long> pids() {
-        try (Stream<Path> entries = Files.list(proc)) {
-            return entries.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
-                    .map(Long::parseLong).sorted().toList();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot list " + proc + ": " + e.getMessage(), e);
-        }
-    }
 }

@@ -23,7 +23,6 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Rescans /proc, attaches to newly selected Go processes and detaches from processes that are
@@ -72,7 +71,7 @@ public final class TargetWatcher implements AutoCloseable {
 
     public synchronized void rescan() {
         Set<Long> alive = new HashSet<>();
-        for (long pid : pids()) {
+        for (long pid : Procfs.pids(proc)) {
             if (pid == ownPid) {
                 continue;
             }
@@ -201,14 +200,6 @@ public final class TargetWatcher implements AutoCloseable {
         }
     }
 
-    private List<Long> pids() {
-        try (Stream<Path> entries = Files.list(proc)) {
-            return entries.map(p -> p.getFileName().toString()).filter(n -> !n.isEmpty() && n.chars().allMatch(Character::isDigit))
-                    .map(Long::parseLong).sorted().toList();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot list " + proc + ": " + e.getMessage(), e);
-        }
-    }
 
     @Override
     public void close() {
