@@ -32,18 +32,19 @@ public final class CreatorTable {
 
     /** Every creator of one process with a live count above zero, largest first. */
     public List<Creator> all(WatchedProcess w) throws BpfException {
-        return list(w, false);
+        return list(w, probes.creators((int) w.pid()), false);
     }
 
     /** As {@link #all}, with each creator's source position and the age of its oldest goroutine. */
     public List<Creator> detailed(WatchedProcess w) throws BpfException {
-        return list(w, true);
+        return list(w, probes.creators((int) w.pid()), true);
     }
 
-    private List<Creator> list(WatchedProcess w, boolean detailed) throws BpfException {
+    /** @param live the process's live goroutines per creator PC */
+    private List<Creator> list(WatchedProcess w, Map<Long, Long> live, boolean detailed) throws BpfException {
         Map<String, Long> byFunction = new HashMap<>();
         Map<String, String> sources = new HashMap<>();
-        for (Map.Entry<Long, Long> e : probes.creators((int) w.pid()).entrySet()) {
+        for (Map.Entry<Long, Long> e : live.entrySet()) {
             if (e.getValue() <= 0) {
                 continue;
             }
@@ -75,8 +76,9 @@ public final class CreatorTable {
                 .map(w.binary()::goroutineEntryName).orElse("unknown");
     }
 
-    void samples(WatchedProcess w, List<String> proc, List<Sample> family) throws BpfException {
-        List<Creator> all = all(w);
+    /** @param live the process's live goroutines per creator PC, read once per scrape for all processes */
+    void samples(WatchedProcess w, Map<Long, Long> live, List<String> proc, List<Sample> family) throws BpfException {
+        List<Creator> all = list(w, live, false);
         long other = 0;
         List<String> labels = List.of("pid", "exe", "creator");
         for (int i = 0; i < all.size(); i++) {

@@ -40,9 +40,16 @@ public final class SchedulerCollector extends Collector {
     public synchronized List<MetricFamilySamples> collect() {
         long t0 = System.nanoTime();
         Families f = new Families();
+        Map<Integer, Map<Long, Long>> live = Map.of();
+        try {
+            live = probes.creatorsByProcess();
+        } catch (BpfException e) {
+            scrapeErrors++;
+            LOG.log(System.Logger.Level.WARNING, "reading the creators map failed: " + e.getMessage());
+        }
         for (WatchedProcess w : probes.watched()) {
             try {
-                collectProcess(w, f);
+                collectProcess(w, live.getOrDefault((int) w.pid(), Map.of()), f);
             } catch (BpfException | RuntimeException e) {
                 scrapeErrors++;
                 LOG.log(System.Logger.Level.WARNING, "reading the maps of pid " + w.pid() + " failed: " + e.getMessage());
@@ -64,7 +71,7 @@ public final class SchedulerCollector extends Collector {
         return f.build();
     }
 
-    private void collectProcess(WatchedProcess w, Families f) throws BpfException {
+    private void collectProcess(WatchedProcess w, Map<Long, Long> live, Families f) throws BpfException {
         List<String> proc = List.of(Long.toString(w.pid()), w.exe());
         long[][] transitions = transitions(w.slot());
         long created = 0;
@@ -89,7 +96,7 @@ public final class SchedulerCollector extends Collector {
         histogram(f, "gmpwatch_sched_latency_seconds", "Time from runnable to running.", "sched_latency", w, proc);
         histogram(f, "gmpwatch_stop_the_world_seconds", "Stop-the-world pauses.", "stw", w, proc);
         histogram(f, "gmpwatch_goroutine_lifetime_seconds", "Lifetime of goroutines created since attach.", "lifetime", w, proc);
-        creators.samples(w, proc, f.gauge("gmpwatch_goroutines_by_creator",
+        creators.samples(w, live, proc, f.gauge("gmpwatch_goroutines_by_creator",
                 "Live goroutines created since attach, by entry function (top K, the rest in creator=\"other\")."));
         long gomaxprocs = probes.gomaxprocs(w.slot());
         if (gomaxprocs > 0) {

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -256,13 +257,17 @@ public final class SchedulerProbes implements AutoCloseable {
 
     /** The live-goroutine count per creator PC of one process. */
     public Map<Long, Long> creators(int tgid) throws BpfException {
-        Map<Long, Long> out = new LinkedHashMap<>();
+        return creatorsByProcess().getOrDefault(tgid, Map.of());
+    }
+
+    /** Live goroutines per creator PC of every process, in one pass over the map (tgid -> PC -> count). */
+    public Map<Integer, Map<Long, Long>> creatorsByProcess() throws BpfException {
+        Map<Integer, Map<Long, Long>> out = new HashMap<>();
         BpfMap m = map("creators");
         for (byte[] k : m.keys(16)) {
             ByteBuffer key = ByteBuffer.wrap(k).order(ByteOrder.LITTLE_ENDIAN);
-            if (key.getInt(0) == tgid) {
-                m.lookup(k, 8).ifPresent(v -> out.put(key.getLong(8), v.getLong(0)));
-            }
+            m.lookup(k, 8).ifPresent(v -> out.computeIfAbsent(key.getInt(0), t -> new LinkedHashMap<>())
+                    .put(key.getLong(8), v.getLong(0)));
         }
         return out;
     }
