@@ -11,7 +11,6 @@ import dev.gmpwatch.exporter.testing.GoFixtures;
 import dev.gmpwatch.exporter.testing.GoToolchain;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -52,12 +51,12 @@ public final class ExporterOverheadBenchmark {
             traced[r] = spawn(bin, n, Mode.EXPORTER, entry);
             atEntry[r] = spawn(bin, n, Mode.ENTRY_PROBE, entry);
         }
-        double base = median(untraced);
+        double base = Medians.of(untraced);
         System.out.printf("%,d goroutines started and finished:%n", n);
         System.out.printf("  %-48s %8.3f s  %6.2fx%n", "untraced", base, 1.0);
-        System.out.printf("  %-48s %8.3f s  %6.2fx%n", "traced by the gmpwatch exporter", median(traced), median(traced) / base);
+        System.out.printf("  %-48s %8.3f s  %6.2fx%n", "traced by the gmpwatch exporter", Medians.of(traced), Medians.of(traced) / base);
         System.out.printf("  %-48s %8.3f s  %6.2fx%n%n", "one counting probe at newproc1's entry (bpftrace)",
-                median(atEntry), median(atEntry) / base);
+                Medians.of(atEntry), Medians.of(atEntry) / base);
     }
 
     private enum Mode { UNTRACED, EXPORTER, ENTRY_PROBE }
@@ -109,8 +108,8 @@ public final class ExporterOverheadBenchmark {
             untraced[r] = requestsPerSecond(bin, false);
             traced[r] = requestsPerSecond(bin, true);
         }
-        double u = median(untraced);
-        double t = median(traced);
+        double u = Medians.of(untraced);
+        double t = Medians.of(traced);
         System.out.println("net/http server under wrk (1 thread, 32 connections, 10 s, loopback):");
         System.out.printf("  %-48s %10.0f req/s%n", "untraced", u);
         System.out.printf("  %-48s %10.0f req/s  (%.1f%% loss)%n", "traced by the gmpwatch exporter", t, (1 - t / u) * 100);
@@ -138,11 +137,5 @@ public final class ExporterOverheadBenchmark {
                 }
             }
         }
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }

@@ -10,7 +10,6 @@ import dev.gmpwatch.exporter.testing.GoToolchain;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,9 +53,9 @@ public final class ProbeCostBenchmark {
                     hits.put(c, count[0]);
                 }
             }
-            double base = median(seconds.get(Config.UNTRACED));
+            double base = Medians.of(seconds.get(Config.UNTRACED));
             for (Config c : Config.values()) {
-                double s = median(seconds.get(c));
+                double s = Medians.of(seconds.get(c));
                 String label = switch (c) {
                     case UNTRACED -> "no probe";
                     case CHOSEN_SITE -> String.format("gmpwatch site +0x%x %s (%s)", chosen.probeOffset() - chosen.fileOffset(),
@@ -66,8 +65,8 @@ public final class ProbeCostBenchmark {
                 String perHit = c == Config.UNTRACED ? "-" : String.format("%.0f", (s - base) * 1e9 / goroutines);
                 System.out.printf("%-10s %-44s %10.3f %8.2fx %12s %,12d%n", go.version(), label, s, s / base, perHit, hits.get(c));
             }
-            double chosenExtra = median(seconds.get(Config.CHOSEN_SITE)) - base;
-            double entryExtra = median(seconds.get(Config.ENTRY)) - base;
+            double chosenExtra = Medians.of(seconds.get(Config.CHOSEN_SITE)) - base;
+            double entryExtra = Medians.of(seconds.get(Config.ENTRY)) - base;
             System.out.printf("%-10s added time, entry vs gmpwatch site: %s%n%n", go.version(),
                     chosenExtra > 0 ? String.format("%.1fx", entryExtra / chosenExtra) : "n/a (gmpwatch site within noise)");
         }
@@ -91,11 +90,5 @@ public final class ProbeCostBenchmark {
                 }
             }
         }
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }
