@@ -57,16 +57,8 @@ public record GomaxprocsTarget(String target, Integer lastValue, Long lastSetAt,
         try (PreparedStatement i = c.prepareStatement("INSERT INTO gomaxprocs_targets (target, last_value, last_set_at,"
                 + " last_direction, frozen, active_down, active_up) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             i.setString(1, target);
-            if (lastValue == null) {
-                i.setNull(2, java.sql.Types.INTEGER);
-            } else {
-                i.setInt(2, lastValue);
-            }
-            if (lastSetAt == null) {
-                i.setNull(3, java.sql.Types.BIGINT);
-            } else {
-                i.setLong(3, lastSetAt);
-            }
+            Store.setLong(i, 2, lastValue == null ? null : lastValue.longValue());
+            Store.setLong(i, 3, lastSetAt);
             i.setString(4, lastDirection);
             i.setInt(5, frozen ? 1 : 0);
             i.setString(6, activeDown);
@@ -77,18 +69,6 @@ public record GomaxprocsTarget(String target, Integer lastValue, Long lastSetAt,
 
     /** Records a change of direction and returns how many happened since {@code since}. */
     public static int recordFlip(Connection c, String target, long at, long since) throws SQLException {
-        try (PreparedStatement i = c.prepareStatement("INSERT INTO gomaxprocs_flips (target, at) VALUES (?, ?)")) {
-            i.setString(1, target);
-            i.setLong(2, at);
-            i.executeUpdate();
-        }
-        try (PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM gomaxprocs_flips WHERE target = ? AND at >= ?")) {
-            q.setString(1, target);
-            q.setLong(2, since);
-            try (ResultSet rs = q.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+        return Store.recordEvent(c, "gomaxprocs_flips", "at", target, at, since);
     }
 }

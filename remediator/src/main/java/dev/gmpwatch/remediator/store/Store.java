@@ -97,12 +97,22 @@ public final class Store {
 
     /** Records an open and returns how many opens the target had since {@code since}. */
     public static int recordOpen(Connection c, String target, long at, long since) throws SQLException {
-        try (PreparedStatement i = c.prepareStatement("INSERT INTO circuit_opens (target, opened_at) VALUES (?, ?)")) {
+        return recordEvent(c, "circuit_opens", "opened_at", target, at, since);
+    }
+
+    /**
+     * Appends a timestamped event of a target to an event table (target, time column) and returns
+     * how many the target has had since {@code since}: what the flap guards count.
+     */
+    static int recordEvent(Connection c, String table, String timeColumn, String target, long at, long since)
+            throws SQLException {
+        try (PreparedStatement i = c.prepareStatement("INSERT INTO " + table + " (target, " + timeColumn + ") VALUES (?, ?)")) {
             i.setString(1, target);
             i.setLong(2, at);
             i.executeUpdate();
         }
-        try (PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM circuit_opens WHERE target = ? AND opened_at >= ?")) {
+        try (PreparedStatement q = c.prepareStatement(
+                "SELECT COUNT(*) FROM " + table + " WHERE target = ? AND " + timeColumn + " >= ?")) {
             q.setString(1, target);
             q.setLong(2, since);
             try (ResultSet rs = q.executeQuery()) {
@@ -196,7 +206,8 @@ public final class Store {
         return out;
     }
 
-    private static void setLong(PreparedStatement s, int index, Long value) throws SQLException {
+    /** Binds a nullable number. */
+    static void setLong(PreparedStatement s, int index, Long value) throws SQLException {
         if (value == null) {
             s.setNull(index, java.sql.Types.BIGINT);
         } else {
