@@ -42,18 +42,21 @@ final class GomaxprocsSteps {
         this.finder = new AdminEndpointFinder(proc, client);
     }
 
-    /** A fresh notification for a gomaxprocs policy; returns the decision and its result. */
-    static String[] decide(Connection c, boolean firing, String incident, PolicyConfig p, Target t, String fingerprint,
-                           String labels, long now) throws SQLException {
+    /**
+     * A fresh notification for a gomaxprocs policy; returns the decision and its result. The alert
+     * (its fingerprint) is what is active: Alertmanager may resolve it with another startsAt.
+     */
+    static String[] decide(Connection c, boolean firing, PolicyConfig p, Target t, String fingerprint, String labels, long now)
+            throws SQLException {
         Gomaxprocs g = p.action().gomaxprocs();
         GomaxprocsTarget s = GomaxprocsTarget.load(c, t.key()).orElse(GomaxprocsTarget.fresh(t.key()));
         if (!firing) {
-            if (incident.equals(s.active(g.direction()))) {
+            if (fingerprint.equals(s.active(g.direction()))) {
                 s.withActive(g.direction(), null).save(c);
             }
             return new String[] {AuditEntry.SKIPPED_DUPLICATE, "resolved: nothing to undo"};
         }
-        s = s.withActive(g.direction(), incident);
+        s = s.withActive(g.direction(), fingerprint);
         if (s.frozen()) {
             s.save(c);
             return new String[] {AuditEntry.SKIPPED_HYSTERESIS, "frozen"};

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -99,13 +100,12 @@ public final class Remediator {
         String key = m.target().key();
         if (m.target().type().equals("gomaxprocs")) {
             // Per policy and target: a refused step up must not use up the budget of a step down.
-            if (a.firing() && (!limiter("target:" + p.name() + ":" + key, p.perTargetLimit(), p.perTargetPeriod()).acquirePermission()
-                    || !limiter("policy:" + p.name(), p.perPolicyLimit(), p.perPolicyPeriod()).acquirePermission())) {
-                return decision(a, m, AuditEntry.SKIPPED_RATE_LIMITED, "rate limit");
+            Optional<String> limited = a.firing() ? rateLimited(p, p.name() + ":" + key) : Optional.empty();
+            if (limited.isPresent()) {
+                return decision(a, m, AuditEntry.SKIPPED_RATE_LIMITED, limited.get());
             }
-            // The alert (its fingerprint) is what is active; Alertmanager may resolve it with another startsAt.
-            String[] d = GomaxprocsSteps.decide(c, a.firing(), a.fingerprint(), p, m.target(),
-                    a.fingerprint(), PayloadParser.labelsJson(a.labels()), now);
+            String[] d = GomaxprocsSteps.decide(c, a.firing(), p, m.target(), a.fingerprint(),
+                    PayloadParser.labelsJson(a.labels()), now);
             return decision(a, m, d[0], d[1]);
         }
         Circuit circuit = Store.circuit(c, key).orElse(null);
@@ -122,11 +122,9 @@ public final class Remediator {
                 return decision(a, m, AuditEntry.SKIPPED_RATE_LIMITED,
                         "cap: " + p.maxOpenPerBackend() + " circuit(s) already open in backend " + m.target().backend());
             }
-            if (!limiter("target:" + key, p.perTargetLimit(), p.perTargetPeriod()).acquirePermission()) {
-                return decision(a, m, AuditEntry.SKIPPED_RATE_LIMITED, "rate limit for the target");
-            }
-            if (!limiter("policy:" + p.name(), p.perPolicyLimit(), p.perPolicyPeriod()).acquirePermission()) {
-                return decision(a, m, AuditEntry.SKIPPED_RATE_LIMITED, "rate limit for the policy");
+            Optional<String> limited = rateLimited(p, key);
+            if (limited.isPresent()) {
+                return decision(a, m, AuditEntry.SKIPPED_RATE_LIMITED, limited.get());
             }
             Store.saveCircuit(c, new Circuit(key, p.name(), m.target(), "open", now, null, false));
             Store.enqueue(c, key, Intent.OPEN, p.name(), a.fingerprint(), PayloadParser.labelsJson(a.labels()), now);
@@ -141,6 +139,17 @@ public final class Remediator {
         long restoreAt = Math.max(now + p.restoreAfter().toMillis(), circuit.openedAt() + p.minOpen().toMillis());
         Store.saveCircuit(c, circuit.with("open", circuit.openedAt(), restoreAt, false));
         return decision(a, m, AuditEntry.SKIPPED_HYSTERESIS, "restore scheduled at " + java.time.Instant.ofEpochMilli(restoreAt));
+    }
+
+    /** Takes a permit from the target's and then the policy's rate limiter; the refusal, if any. */
+    private Optional<String> rateLimited(PolicyConfig p, String targetKey) {
+        if (!limiter("target:" + targetKey, p.perTargetLimit(), p.perTargetPeriod()).acquirePermission()) {
+            return Optional.of("rate limit for the target");
+        }
+        if (!limiter("policy:" + p.name(), p.perPolicyLimit(), p.perPolicyPeriod()).acquirePermission()) {
+            return Optional.of("rate limit for the policy");
+        }
+        return Optional.empty();
     }
 
     private RateLimiter limiter(String name, int limit, Duration period) {
