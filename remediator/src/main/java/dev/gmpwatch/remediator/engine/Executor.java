@@ -51,6 +51,7 @@ public final class Executor implements AutoCloseable {
         if (requeued > 0) {
             LOG.log(System.Logger.Level.WARNING, requeued + " action(s) were interrupted by a crash; running them again");
         }
+        updateGauges();
         this.thread = new Thread(this::loop, "remediator-executor");
         thread.setDaemon(true);
         thread.start();
@@ -64,11 +65,15 @@ public final class Executor implements AutoCloseable {
     /** Runs everything that is due now; for tests that drive the clock. */
     public synchronized void runDue() {
         scheduleDueRestores();
+        boolean ran = false;
         Optional<Intent> next;
         while ((next = db.transaction(c -> Store.claimNext(c, clock.millis()))).isPresent()) {
             execute(next.get());
+            ran = true;
         }
-        updateGauges();
+        if (ran) {
+            updateGauges(); // circuits only change state when an intent runs
+        }
     }
 
     private void loop() {
