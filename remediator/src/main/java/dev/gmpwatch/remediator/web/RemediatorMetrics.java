@@ -1,9 +1,11 @@
 package dev.gmpwatch.remediator.web;
 
+import dev.gmpwatch.remediator.store.AuditEntry;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;
 import io.prometheus.client.Histogram;
+import java.util.List;
 
 /** The remediator's own metrics, registered in its own registry. */
 public final class RemediatorMetrics {
@@ -22,4 +24,18 @@ public final class RemediatorMetrics {
             "Circuits open now.").register(registry);
     public final Gauge frozenCircuits = Gauge.build("gmpwatch_remediator_frozen_circuits",
             "Circuits frozen open by the flap guard.").register(registry);
+
+    public RemediatorMetrics() {
+        // Series exist at 0 from the start, so that rate() and increase() see the first action.
+        for (String decision : List.of(AuditEntry.EXECUTED, AuditEntry.SKIPPED_DUPLICATE, AuditEntry.SKIPPED_RATE_LIMITED,
+                AuditEntry.SKIPPED_HYSTERESIS, AuditEntry.DRY_RUN, AuditEntry.FAILED)) {
+            decisions.labels(decision);
+        }
+        for (String type : List.of("haproxy", "http")) {
+            actions.labels(type, "ok");
+            actions.labels(type, "error");
+        }
+        actions.labels("gomaxprocs", AuditEntry.EXECUTED);
+        actions.labels("gomaxprocs", AuditEntry.FAILED);
+    }
 }
