@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Sets up the machine, builds gmpwatch and runs the exporter with its embedded defaults: every Go
-# process on the host, metrics on :19467. Arguments go to the exporter (e.g. --pid N, processes).
+# The main command: sets up the machine, builds gmpwatch and runs the local stack
+# (deploy/local/stack.sh): Prometheus with alerts/, Alertmanager, HAProxy in front of a demo Go
+# service that can be told to leak, the exporter watching every Go process on the host, and the
+# remediator. Prints the URLs; Ctrl-C stops everything.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/scripts/setup.sh"
 cd "$root"
+echo "run: building gmpwatch" >&2
 mvn -B -ntp -q -DskipTests package
-exec java -jar "$root/exporter/target/gmpwatch-exporter.jar" "$@"
+exec bash "$root/deploy/local/stack.sh"

@@ -1,0 +1,3 @@
+module gmpwatch.dev/demo
+
+go 1.19
