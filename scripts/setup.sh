@@ -46,4 +46,14 @@ while read -r v; do
     say "warning: could not fetch Go toolchain $v; the tests will report it as unavailable"
   fi
 done < "$root/exporter/src/test/resources/toolchains.txt"
+# Manifest validation (deploy/kubernetes): kubernetes-validate from PyPI, which carries the
+# Kubernetes schemas, in a private virtualenv; prometheus-operator's CRD schemas come from its Go
+# module (scripts/validate-manifests.py fetches them through the module proxy).
+venv="$root/.gmpwatch-cache/venv"
+kv_version=1.37.0
+if ! "$venv/bin/python" -c "import kubernetes_validate, sys; sys.exit(kubernetes_validate.__version__ != '$kv_version')" 2>/dev/null; then
+  say "installing kubernetes-validate $kv_version"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "kubernetes-validate==$kv_version" >/dev/null
+fi
 say "ok"
