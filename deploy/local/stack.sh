@@ -43,9 +43,9 @@ remediator_jar="$root/remediator/target/gmpwatch-remediator.jar"
 for tool in prometheus prometheus-alertmanager haproxy java curl; do
     command -v "$tool" >/dev/null || fail "$tool is missing; run scripts/setup.sh"
 done
-go_bin="$(command -v go || true)"
-[[ -n "$go_bin" ]] || go_bin=/usr/local/go/bin/go
-[[ -x "$go_bin" ]] || fail "no Go toolchain to build the demo service (go is not on PATH)"
+go_bin=/usr/local/go/bin/go
+[[ -x "$go_bin" ]] || go_bin="$(command -v go || true)"
+[[ -n "$go_bin" ]] || fail "no Go toolchain to build the demo service (neither /usr/local/go nor go on PATH)"
 for port in "$prometheus_port" "$alertmanager_port" "$exporter_port" "$remediator_port" \
             "$haproxy_port" "$stats_port" "$blue_port" "$green_port"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -234,13 +234,16 @@ wait_for exporter "http://127.0.0.1:$exporter_port/healthz"
 wait_for remediator "http://127.0.0.1:$remediator_port/readyz"
 wait_for alertmanager "http://127.0.0.1:$alertmanager_port/-/ready"
 wait_for prometheus "http://127.0.0.1:$prometheus_port/-/ready"
+# Debian's Prometheus serves only the classic web UI, under /classic/.
+ui="http://127.0.0.1:$prometheus_port"
+if curl -sf -o /dev/null "$ui/classic/alerts"; then ui="$ui/classic"; fi
 
 cat <<EOF
 
 gmpwatch local stack is up (scratch directory $dir, logs in $dir/logs)
 
-  Prometheus     http://127.0.0.1:$prometheus_port/graph?g0.expr=gmpwatch_goroutines_created_total
-                 alerts: http://127.0.0.1:$prometheus_port/alerts
+  Prometheus     $ui/graph?g0.expr=gmpwatch_goroutines_created_total&g0.tab=0
+                 alerts: $ui/alerts
   Alertmanager   http://127.0.0.1:$alertmanager_port/
   exporter       http://127.0.0.1:$exporter_port/metrics   (every Go process on this host)
   remediator     http://127.0.0.1:$remediator_port/metrics
