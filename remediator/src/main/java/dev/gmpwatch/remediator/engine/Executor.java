@@ -1,10 +1,13 @@
 package dev.gmpwatch.remediator.engine;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gmpwatch.remediator.action.HaproxyAction;
 import dev.gmpwatch.remediator.action.HttpAction;
 import dev.gmpwatch.remediator.config.RemediatorConfig.PolicyConfig;
 import dev.gmpwatch.remediator.policy.Policies;
 import dev.gmpwatch.remediator.policy.Target;
+import dev.gmpwatch.remediator.policy.UnsafeLabelException;
 import dev.gmpwatch.remediator.store.AuditEntry;
 import dev.gmpwatch.remediator.store.Circuit;
 import dev.gmpwatch.remediator.store.Database;
@@ -14,6 +17,7 @@ import dev.gmpwatch.remediator.web.RemediatorMetrics;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 public final class Executor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("gmpwatch.remediator.executor");
     private static final long RETRY_CLOSE_MILLIS = 10_000;
+    private static final ObjectMapper LABELS_JSON = new ObjectMapper();
 
     private final Database db;
     private final Policies policies;
@@ -206,12 +211,11 @@ public final class Executor implements AutoCloseable {
     private void step(Intent in, PolicyConfig p) {
         String[] outcome;
         try {
-            java.util.Map<String, String> labels = new com.fasterxml.jackson.databind.ObjectMapper().readValue(in.labels(),
-                    new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, String>>() { });
+            Map<String, String> labels = LABELS_JSON.readValue(in.labels(), new TypeReference<Map<String, String>>() { });
             Target t = policies.match(labels).stream().filter(m -> m.policy().name().equals(p.name())).findFirst()
                     .orElseThrow(() -> new IllegalStateException("the policy no longer matches")).target();
             outcome = dryRun ? new String[] {AuditEntry.DRY_RUN, "would " + in.op()} : gomaxprocs.execute(in, p, t);
-        } catch (java.io.IOException | dev.gmpwatch.remediator.policy.UnsafeLabelException | RuntimeException e) {
+        } catch (IOException | UnsafeLabelException | RuntimeException e) {
             outcome = new String[] {AuditEntry.FAILED, e.getMessage()};
         }
         String[] o = outcome;
