@@ -34,7 +34,7 @@ public record GomaxprocsTarget(String target, Integer lastValue, Long lastSetAt,
 
     public static Optional<GomaxprocsTarget> load(Connection c, String target) throws SQLException {
         try (PreparedStatement q = c.prepareStatement("SELECT * FROM gomaxprocs_targets WHERE target = ?")) {
-            q.setString(1, target);
+            Store.bind(q, target);
             try (ResultSet rs = q.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
@@ -50,21 +50,10 @@ public record GomaxprocsTarget(String target, Integer lastValue, Long lastSetAt,
     }
 
     public void save(Connection c) throws SQLException {
-        try (PreparedStatement d = c.prepareStatement("DELETE FROM gomaxprocs_targets WHERE target = ?")) {
-            d.setString(1, target);
-            d.executeUpdate();
-        }
-        try (PreparedStatement i = c.prepareStatement("INSERT INTO gomaxprocs_targets (target, last_value, last_set_at,"
-                + " last_direction, frozen, active_down, active_up) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            i.setString(1, target);
-            Store.setLong(i, 2, lastValue == null ? null : lastValue.longValue());
-            Store.setLong(i, 3, lastSetAt);
-            i.setString(4, lastDirection);
-            i.setInt(5, frozen ? 1 : 0);
-            i.setString(6, activeDown);
-            i.setString(7, activeUp);
-            i.executeUpdate();
-        }
+        Store.execute(c, "DELETE FROM gomaxprocs_targets WHERE target = ?", target);
+        Store.execute(c, "INSERT INTO gomaxprocs_targets (target, last_value, last_set_at, last_direction, frozen,"
+                        + " active_down, active_up) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                target, lastValue, lastSetAt, lastDirection, frozen ? 1 : 0, activeDown, activeUp);
     }
 
     /** Records a change of direction and returns how many happened since {@code since}. */

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,29 +19,21 @@ public final class Store {
     public static boolean markSeen(Connection c, String fingerprint, String status, String startsAt, long now) throws SQLException {
         try (PreparedStatement q = c.prepareStatement(
                 "SELECT 1 FROM seen_alerts WHERE fingerprint = ? AND status = ? AND starts_at = ?")) {
-            q.setString(1, fingerprint);
-            q.setString(2, status);
-            q.setString(3, startsAt);
+            bind(q, fingerprint, status, startsAt);
             try (ResultSet rs = q.executeQuery()) {
                 if (rs.next()) {
                     return false;
                 }
             }
         }
-        try (PreparedStatement i = c.prepareStatement(
-                "INSERT INTO seen_alerts (fingerprint, status, starts_at, received_at) VALUES (?, ?, ?, ?)")) {
-            i.setString(1, fingerprint);
-            i.setString(2, status);
-            i.setString(3, startsAt);
-            i.setLong(4, now);
-            i.executeUpdate();
-        }
+        execute(c, "INSERT INTO seen_alerts (fingerprint, status, starts_at, received_at) VALUES (?, ?, ?, ?)",
+                fingerprint, status, startsAt, now);
         return true;
     }
 
     public static Optional<Circuit> circuit(Connection c, String target) throws SQLException {
         try (PreparedStatement q = c.prepareStatement("SELECT * FROM circuits WHERE target = ?")) {
-            q.setString(1, target);
+            bind(q, target);
             try (ResultSet rs = q.executeQuery()) {
                 return rs.next() ? Optional.of(circuit(rs)) : Optional.empty();
             }
@@ -48,29 +41,12 @@ public final class Store {
     }
 
     public static void saveCircuit(Connection c, Circuit k) throws SQLException {
-        try (PreparedStatement d = c.prepareStatement("DELETE FROM circuits WHERE target = ?")) {
-            d.setString(1, k.target());
-            d.executeUpdate();
-        }
-        try (PreparedStatement i = c.prepareStatement("INSERT INTO circuits (target, policy, haproxy, backend, server, state,"
-                + " opened_at, restore_at, frozen, action_type, method, open_url, close_url)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            Target a = k.action();
-            i.setString(1, k.target());
-            i.setString(2, k.policy());
-            i.setString(3, a.haproxy());
-            i.setString(4, a.backend());
-            i.setString(5, a.server());
-            i.setString(6, k.state());
-            setLong(i, 7, k.openedAt());
-            setLong(i, 8, k.restoreAt());
-            i.setInt(9, k.frozen() ? 1 : 0);
-            i.setString(10, a.type());
-            i.setString(11, a.method());
-            i.setString(12, a.openUrl());
-            i.setString(13, a.closeUrl());
-            i.executeUpdate();
-        }
+        execute(c, "DELETE FROM circuits WHERE target = ?", k.target());
+        Target a = k.action();
+        execute(c, "INSERT INTO circuits (target, policy, haproxy, backend, server, state, opened_at, restore_at, frozen,"
+                        + " action_type, method, open_url, close_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                k.target(), k.policy(), a.haproxy(), a.backend(), a.server(), k.state(), k.openedAt(), k.restoreAt(),
+                k.frozen() ? 1 : 0, a.type(), a.method(), a.openUrl(), a.closeUrl());
     }
 
     public static List<Circuit> openCircuits(Connection c) throws SQLException {
@@ -86,8 +62,7 @@ public final class Store {
     public static int openInBackend(Connection c, String haproxy, String backend) throws SQLException {
         try (PreparedStatement q = c.prepareStatement(
                 "SELECT COUNT(*) FROM circuits WHERE state = 'open' AND haproxy = ? AND backend = ?")) {
-            q.setString(1, haproxy);
-            q.setString(2, backend);
+            bind(q, haproxy, backend);
             try (ResultSet rs = q.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);
@@ -106,15 +81,10 @@ public final class Store {
      */
     static int recordEvent(Connection c, String table, String timeColumn, String target, long at, long since)
             throws SQLException {
-        try (PreparedStatement i = c.prepareStatement("INSERT INTO " + table + " (target, " + timeColumn + ") VALUES (?, ?)")) {
-            i.setString(1, target);
-            i.setLong(2, at);
-            i.executeUpdate();
-        }
+        execute(c, "INSERT INTO " + table + " (target, " + timeColumn + ") VALUES (?, ?)", target, at);
         try (PreparedStatement q = c.prepareStatement(
                 "SELECT COUNT(*) FROM " + table + " WHERE target = ? AND " + timeColumn + " >= ?")) {
-            q.setString(1, target);
-            q.setLong(2, since);
+            bind(q, target, since);
             try (ResultSet rs = q.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);
@@ -124,17 +94,8 @@ public final class Store {
 
     public static void enqueue(Connection c, String target, String op, String policy, String fingerprint, String labels,
                                long now) throws SQLException {
-        try (PreparedStatement i = c.prepareStatement("INSERT INTO intents (target, op, policy, fingerprint, labels, status,"
-                + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)")) {
-            i.setString(1, target);
-            i.setString(2, op);
-            i.setString(3, policy);
-            i.setString(4, fingerprint);
-            i.setString(5, labels);
-            i.setLong(6, now);
-            i.setLong(7, now);
-            i.executeUpdate();
-        }
+        execute(c, "INSERT INTO intents (target, op, policy, fingerprint, labels, status, created_at, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)", target, op, policy, fingerprint, labels, now, now);
     }
 
     /** Takes the oldest pending intent; with several replicas only one can claim it. */
@@ -146,47 +107,26 @@ public final class Store {
                     return Optional.empty();
                 }
                 Intent in = new Intent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6));
-                try (PreparedStatement u = c.prepareStatement(
-                        "UPDATE intents SET status = 'running', updated_at = ? WHERE id = ? AND status = 'pending'")) {
-                    u.setLong(1, now);
-                    u.setLong(2, in.id());
-                    return u.executeUpdate() == 1 ? Optional.of(in) : Optional.empty();
-                }
+                int claimed = execute(c, "UPDATE intents SET status = 'running', updated_at = ? WHERE id = ? AND status = 'pending'",
+                        now, in.id());
+                return claimed == 1 ? Optional.of(in) : Optional.empty();
             }
         }
     }
 
     public static void finish(Connection c, long id, String status, long now) throws SQLException {
-        try (PreparedStatement u = c.prepareStatement("UPDATE intents SET status = ?, updated_at = ? WHERE id = ?")) {
-            u.setString(1, status);
-            u.setLong(2, now);
-            u.setLong(3, id);
-            u.executeUpdate();
-        }
+        execute(c, "UPDATE intents SET status = ?, updated_at = ? WHERE id = ?", status, now, id);
     }
 
     /** After a crash, intents that were running may or may not have happened: run them again. */
     public static int requeueInterrupted(Connection c, long now) throws SQLException {
-        try (PreparedStatement u = c.prepareStatement("UPDATE intents SET status = 'pending', updated_at = ? WHERE status = 'running'")) {
-            u.setLong(1, now);
-            return u.executeUpdate();
-        }
+        return execute(c, "UPDATE intents SET status = 'pending', updated_at = ? WHERE status = 'running'", now);
     }
 
     public static void audit(Connection c, long at, String fingerprint, String labels, String policy, String action,
                              String target, String decision, String result) throws SQLException {
-        try (PreparedStatement i = c.prepareStatement("INSERT INTO audit (at, fingerprint, labels, policy, action, target,"
-                + " decision, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            i.setLong(1, at);
-            i.setString(2, fingerprint);
-            i.setString(3, labels);
-            i.setString(4, policy);
-            i.setString(5, action);
-            i.setString(6, target);
-            i.setString(7, decision);
-            i.setString(8, result);
-            i.executeUpdate();
-        }
+        execute(c, "INSERT INTO audit (at, fingerprint, labels, policy, action, target, decision, result)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", at, fingerprint, labels, policy, action, target, decision, result);
     }
 
     /** The audit log, newest first. */
@@ -194,8 +134,7 @@ public final class Store {
         List<AuditEntry> out = new ArrayList<>();
         try (PreparedStatement q = c.prepareStatement("SELECT id, at, fingerprint, labels, policy, action, target, decision, result"
                 + " FROM audit ORDER BY id DESC LIMIT ? OFFSET ?")) {
-            q.setInt(1, limit);
-            q.setInt(2, offset);
+            bind(q, limit, offset);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
                     out.add(new AuditEntry(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
@@ -206,12 +145,32 @@ public final class Store {
         return out;
     }
 
-    /** Binds a nullable number. */
-    static void setLong(PreparedStatement s, int index, Long value) throws SQLException {
-        if (value == null) {
-            s.setNull(index, java.sql.Types.BIGINT);
-        } else {
-            s.setLong(index, value);
+    /** Runs one INSERT, UPDATE or DELETE with its parameters; returns the rows it changed. */
+    static int execute(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            bind(s, args);
+            return s.executeUpdate();
+        }
+    }
+
+    /**
+     * Binds parameters in order: strings, integers and longs. A null is bound without a type, so
+     * that SQLite and PostgreSQL both take it from the column.
+     */
+    static void bind(PreparedStatement s, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            Object arg = args[i];
+            if (arg == null) {
+                s.setNull(i + 1, Types.NULL);
+            } else if (arg instanceof String text) {
+                s.setString(i + 1, text);
+            } else if (arg instanceof Integer n) {
+                s.setInt(i + 1, n);
+            } else if (arg instanceof Long n) {
+                s.setLong(i + 1, n);
+            } else {
+                throw new IllegalArgumentException("cannot bind a " + arg.getClass().getSimpleName());
+            }
         }
     }
 
@@ -219,7 +178,7 @@ public final class Store {
         List<Circuit> out = new ArrayList<>();
         try (PreparedStatement q = c.prepareStatement(sql)) {
             if (arg >= 0) {
-                q.setLong(1, arg);
+                bind(q, arg);
             }
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
