@@ -113,7 +113,7 @@ class LocalStackIT {
             urls.add(m.group());
         }
         assertTrue(urls.size() >= 7, "expected URLs for Prometheus, Alertmanager, exporter, remediator, HAProxy: " + urls);
-        String token = Files.readString(DIR.resolve("remediator.token")).strip();
+        String token = token();
         for (String url : urls) {
             HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
             if (url.contains("/api/v1/")) {
@@ -255,10 +255,14 @@ class LocalStackIT {
         }
     }
 
+    /** The webhook token the stack generated, which the remediator's APIs also require. */
+    private static String token() throws IOException {
+        return Files.readString(DIR.resolve("remediator.token")).strip();
+    }
+
     private static JsonNode audit() throws Exception {
-        String token = Files.readString(DIR.resolve("remediator.token")).strip();
         HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:19095/api/v1/actions"))
-                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + token()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, res.statusCode(), res.body());
         return JSON.readTree(res.body());
     }
