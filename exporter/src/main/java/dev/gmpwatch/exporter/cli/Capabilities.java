@@ -17,8 +17,11 @@ final class Capabilities {
     private Capabilities() {
     }
 
-    /** Names of the capabilities the exporter needs and lacks; empty when it has them all. */
-    static List<String> missing(Path status) {
+    /**
+     * Names of the capabilities the exporter needs and lacks; empty when it has them all. Reading
+     * other processes' memory needs CAP_SYS_PTRACE; the per-event probes add CAP_BPF and CAP_PERFMON.
+     */
+    static List<String> missing(Path status, boolean probes) {
         BigInteger eff;
         try {
             eff = Files.readAllLines(status).stream().filter(l -> l.startsWith("CapEff:"))
@@ -28,10 +31,10 @@ final class Capabilities {
         }
         List<String> out = new ArrayList<>();
         boolean admin = eff.testBit(CAP_SYS_ADMIN);
-        if (!eff.testBit(CAP_BPF) && !admin) {
+        if (probes && !eff.testBit(CAP_BPF) && !admin) {
             out.add("CAP_BPF");
         }
-        if (!eff.testBit(CAP_PERFMON) && !admin) {
+        if (probes && !eff.testBit(CAP_PERFMON) && !admin) {
             out.add("CAP_PERFMON");
         }
         if (!eff.testBit(CAP_SYS_PTRACE)) {

@@ -19,7 +19,10 @@ public final class Main {
             "                            flags: --pid N, --exe PATH (both repeatable), --discover,",
             "                            --discover.interval 5s, --discover.match REGEX,",
             "                            --web.listen-address " + RunCommand.DEFAULT_LISTEN + ", --web.telemetry-path /metrics,",
-            "                            --creators.top-k 20",
+            "                            --creators.top-k 20, --walk.max-goroutines 1000000,",
+            "                            --walk.min-interval 10s, --probes (the per-event mode)",
+            "  goroutines PID [--json]   every live goroutine of a Go process, grouped by the function",
+            "                            it runs, with states, wait reasons and source lines",
             "  inspect [--json] BINARY   analyse a Go binary: version, hooked functions and probe sites,",
             "                            runtime struct offsets and wait reasons",
             "  processes                 list running Go processes and how gmpwatch would probe them",
@@ -57,6 +60,8 @@ public final class Main {
                     }
                 case "inspect":
                     return new InspectCommand(out).run(rest);
+                case "goroutines":
+                    return new GoroutinesCommand(out, err, java.nio.file.Path.of("/proc")).run(rest);
                 case "processes":
                     return new ProcessesCommand(out, java.nio.file.Path.of("/proc")).run(rest);
                 default:

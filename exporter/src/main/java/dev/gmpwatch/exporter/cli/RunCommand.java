@@ -1,10 +1,10 @@
 package dev.gmpwatch.exporter.cli;
 
 import dev.gmpwatch.exporter.bpf.BpfException;
-import dev.gmpwatch.exporter.collect.CreatorTable;
-import dev.gmpwatch.exporter.collect.ProcStat;
 import dev.gmpwatch.exporter.collect.SchedulerCollector;
 import dev.gmpwatch.exporter.collect.SelfMetrics;
+import dev.gmpwatch.exporter.collect.StateCollector;
+import dev.gmpwatch.exporter.collect.StateSampler;
 import dev.gmpwatch.exporter.discovery.TargetSelection;
 import dev.gmpwatch.exporter.discovery.TargetWatcher;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
@@ -32,10 +32,11 @@ final class RunCommand {
     static final String DEFAULT_LISTEN = ":19467";
     static final String USAGE = "usage: gmpwatch-exporter [run] [--pid N]... [--exe PATH]... [--discover]"
             + " [--discover.interval 5s] [--discover.match REGEX] [--web.listen-address " + DEFAULT_LISTEN + "]"
-            + " [--web.telemetry-path /metrics] [--creators.top-k 20]";
+            + " [--web.telemetry-path /metrics] [--creators.top-k 20] [--walk.max-goroutines 1000000]"
+            + " [--walk.min-interval 10s] [--probes]";
     private static final Set<String> VALUED = Set.of("pid", "exe", "discover.interval", "discover.match",
-            "web.listen-address", "web.telemetry-path", "creators.top-k");
-    private static final Set<String> SWITCHES = Set.of("discover");
+            "web.listen-address", "web.telemetry-path", "creators.top-k", "walk.max-goroutines", "walk.min-interval");
+    private static final Set<String> SWITCHES = Set.of("discover", "probes");
 
     private final PrintStream out;
     private final PrintStream err;
@@ -56,55 +57,67 @@ final class RunCommand {
             throw new UsageException("--web.telemetry-path must start with / and not be / itself");
         }
         int topK = positiveInt(f.get("creators.top-k", "20"), "--creators.top-k");
+        StateSampler.Limits limits = new StateSampler.Limits(positiveInt(f.get("walk.max-goroutines", "1000000"),
+                "--walk.max-goroutines"), duration(f.get("walk.min-interval", "10s"), "--walk.min-interval", Duration.ZERO));
+        boolean perEvent = f.on("probes");
 
-        List<String> missing = Capabilities.missing(proc.resolve("self/status"));
+        List<String> missing = Capabilities.missing(proc.resolve("self/status"), perEvent);
         if (!missing.isEmpty()) {
             err.println("gmpwatch: missing capabilities " + String.join(", ", missing)
                     + ": run as root, or grant them (setcap or the container's securityContext)");
             return Main.EXIT_FAILURE;
         }
-        SchedulerProbes probes;
-        try {
-            probes = new SchedulerProbes(proc);
-        } catch (BpfException e) {
-            err.println("gmpwatch: cannot load the BPF programs: " + e.getMessage()
-                    + " (needs CAP_BPF and CAP_PERFMON, and a kernel with BTF and uprobes)");
-            return Main.EXIT_FAILURE;
+        Optional<SchedulerProbes> probes = Optional.empty();
+        if (perEvent) {
+            try {
+                probes = Optional.of(new SchedulerProbes(proc));
+            } catch (BpfException e) {
+                err.println("gmpwatch: --probes: cannot load the BPF programs: " + e.getMessage()
+                        + " (needs CAP_BPF and CAP_PERFMON, and a kernel with BTF and uprobes)");
+                return Main.EXIT_FAILURE;
+            }
         }
         try {
             for (Path exe : selection.exes()) {
-                probes.registerBinary(exe, GoBinary.analyze(exe));
+                GoBinary bin = GoBinary.analyze(exe);
+                if (probes.isPresent()) {
+                    probes.get().registerBinary(exe, bin);
+                }
             }
         } catch (GoBinaryException | ElfFormatException | WatchException e) {
-            probes.close();
+            probes.ifPresent(SchedulerProbes::close);
             throw new UsageException("--exe: " + e.getMessage());
         } catch (BpfException e) {
-            probes.close();
+            probes.ifPresent(SchedulerProbes::close);
             err.println("gmpwatch: cannot attach to --exe binaries: " + e.getMessage());
             return Main.EXIT_FAILURE;
         }
         SelfMetrics self = new SelfMetrics();
         TargetWatcher watcher = new TargetWatcher(probes, selection, proc, self);
-        CreatorTable creators = new CreatorTable(probes, topK);
+        StateSampler sampler = new StateSampler(proc, Path.of("/sys/fs/cgroup"), limits, self);
+        watcher.onRescan(sampler::retain);
         CollectorRegistry registry = new CollectorRegistry();
-        registry.register(new SchedulerCollector(probes, watcher::skipped, self, topK, new ProcStat(proc)));
+        registry.register(new StateCollector(watcher::targets, watcher::skipped, sampler, self, topK));
+        probes.ifPresent(p -> registry.register(new SchedulerCollector(p, self)));
         ExporterServer server;
         try {
-            server = new ExporterServer(listen, telemetryPath, registry, probes, creators);
+            server = new ExporterServer(listen, telemetryPath, registry, watcher, sampler);
         } catch (IOException e) {
-            probes.close();
+            probes.ifPresent(SchedulerProbes::close);
             err.println("gmpwatch: cannot listen on " + f.get("web.listen-address", DEFAULT_LISTEN) + ": " + e.getMessage());
             return Main.EXIT_FAILURE;
         }
         watcher.start(interval);
         out.println("gmpwatch: serving http://" + hostForUrl(server.address()) + ":" + server.address().getPort()
-                + telemetryPath + ", watching " + probes.watched().size() + " process(es)");
+                + telemetryPath + ", watching " + watcher.targets().size() + " process(es)"
+                + (perEvent ? ", per-event probes on" : ""));
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
+        Optional<SchedulerProbes> attached = probes;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             watcher.close();
-            probes.close(); // detaches every probe
+            attached.ifPresent(SchedulerProbes::close); // detaches every probe
             stopped.countDown();
         }, "gmpwatch-shutdown"));
         try {
@@ -139,6 +152,11 @@ final class RunCommand {
     }
 
     static Duration duration(String s, String flag) throws UsageException {
+        return duration(s, flag, Duration.ofMillis(100));
+    }
+
+    /** A duration flag of at least {@code min}; "0s" is allowed when min is zero. */
+    static Duration duration(String s, String flag, Duration min) throws UsageException {
         java.util.regex.Matcher m = Pattern.compile("^(\\d+)(ms|s|m|h)$").matcher(s);
         if (!m.matches()) {
             throw new UsageException(flag + " takes a duration like 500ms, 5s or 1m, got '" + s + "'");
@@ -150,8 +168,8 @@ final class RunCommand {
             case "m" -> Duration.ofMinutes(n);
             default -> Duration.ofHours(n);
         };
-        if (d.toMillis() < 100) {
-            throw new UsageException(flag + " must be at least 100ms");
+        if (d.compareTo(min) < 0) {
+            throw new UsageException(flag + " must be at least " + min.toMillis() + "ms");
         }
         return d;
     }

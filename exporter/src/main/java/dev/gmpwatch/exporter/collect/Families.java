@@ -14,11 +14,10 @@ final class Families {
     }
 
     private final Map<String, Family> families = new LinkedHashMap<>();
-    final List<Sample> info;
-
-    Families() {
-        info = family("gmpwatch_target", Type.INFO,
-                "One series per process gmpwatch looked at: its Go version, probe mode and whether it is watched.");
+    /** One series per process gmpwatch looked at. Created on first use, so only one collector owns it. */
+    List<Sample> info() {
+        return family("gmpwatch_target", Type.INFO,
+                "One series per process gmpwatch looked at: its Go version, probe mode and whether its state is read.");
     }
 
     List<Sample> counter(String name, String help) {

@@ -12,102 +12,42 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Builds every gmpwatch_* metric from the BPF maps when Prometheus scrapes: a fresh snapshot
- * each time, no timers, nothing kept between scrapes.
+ * The per-event mode's metrics, from the BPF maps when Prometheus scrapes: state transitions,
+ * parks by reason, goroutine lifetimes and dropped events. Served beside {@link StateCollector}'s.
  */
 public final class SchedulerCollector extends Collector {
     private static final System.Logger LOG = System.getLogger("gmpwatch.collect");
     private static final List<String> PROC = List.of("pid", "exe");
 
     private final SchedulerProbes probes;
-    private final Supplier<List<TargetStatus>> skipped;
     private final SelfMetrics self;
-    private final CreatorTable creators;
-    private final ProcStat procStat;
-    private volatile double lastScrapeSeconds;
-    private long scrapeErrors;
 
-    public SchedulerCollector(SchedulerProbes probes, Supplier<List<TargetStatus>> skipped, SelfMetrics self,
-                              int creatorsTopK, ProcStat procStat) {
+    public SchedulerCollector(SchedulerProbes probes, SelfMetrics self) {
         this.probes = probes;
-        this.skipped = skipped;
         this.self = self;
-        this.creators = new CreatorTable(probes, creatorsTopK);
-        this.procStat = procStat;
     }
 
     @Override
     public synchronized List<MetricFamilySamples> collect() {
-        long t0 = System.nanoTime();
         Families f = new Families();
-        Map<Integer, Map<Long, Long>> live = Map.of();
-        try {
-            live = probes.creatorsByProcess();
-        } catch (BpfException e) {
-            scrapeErrors++;
-            LOG.log(System.Logger.Level.WARNING, "reading the creators map failed: " + e.getMessage());
-        }
         for (WatchedProcess w : probes.watched()) {
             try {
-                collectProcess(w, live.getOrDefault((int) w.pid(), Map.of()), f);
+                collectProcess(w, f);
             } catch (BpfException | RuntimeException e) {
-                scrapeErrors++;
+                self.scrapeFailed();
                 LOG.log(System.Logger.Level.WARNING, "reading the maps of pid " + w.pid() + " failed: " + e.getMessage());
             }
         }
-        for (TargetStatus s : skipped.get()) {
-            f.info.add(new MetricFamilySamples.Sample("gmpwatch_target_info",
-                    List.of("pid", "exe", "go_version", "probe_mode", "status"),
-                    List.of(Long.toString(s.pid()), s.exe(), s.goVersion(), "none", s.status()), 1));
-        }
         collectDrops(f);
-        f.counter("gmpwatch_probe_attach_errors", "Processes whose probes could not be attached.")
-                .add(new MetricFamilySamples.Sample("gmpwatch_probe_attach_errors_total", List.of(), List.of(), self.attachErrors.get()));
-        f.counter("gmpwatch_scrape_errors", "Per-process map reads that failed during a scrape.")
-                .add(new MetricFamilySamples.Sample("gmpwatch_scrape_errors_total", List.of(), List.of(), scrapeErrors));
-        lastScrapeSeconds = (System.nanoTime() - t0) / 1e9;
-        f.gauge("gmpwatch_scrape_duration_seconds", "How long reading the BPF maps took in this scrape.")
-                .add(new MetricFamilySamples.Sample("gmpwatch_scrape_duration_seconds", List.of(), List.of(), lastScrapeSeconds));
         return f.build();
     }
 
-    private void collectProcess(WatchedProcess w, Map<Long, Long> live, Families f) throws BpfException {
+    private void collectProcess(WatchedProcess w, Families f) throws BpfException {
         List<String> proc = List.of(Long.toString(w.pid()), w.exe());
-        long[][] transitions = transitions(w.slot());
-        long created = 0;
-        long exited = 0;
-        for (int from = 0; from < SchedulerProbes.G_STATES; from++) {
-            for (int to = 0; to < SchedulerProbes.G_STATES; to++) {
-                long n = transitions[from][to];
-                if (GoStates.isDead(from) && !GoStates.isDead(to)) {
-                    created += n;
-                }
-                if (GoStates.isDead(to) && !GoStates.isDead(from) && from != GoStates.IDLE) {
-                    exited += n;
-                }
-            }
-        }
-        f.counter("gmpwatch_goroutines_created", "Goroutines created (left _Gdead) since the probes attached.")
-                .add(sample("gmpwatch_goroutines_created_total", proc, created));
-        f.counter("gmpwatch_goroutines_exited", "Goroutines that exited (entered _Gdead) since the probes attached.")
-                .add(sample("gmpwatch_goroutines_exited_total", proc, exited));
-        transitionSamples(f, proc, transitions);
+        transitionSamples(f, proc, transitions(w.slot()));
         parkSamples(f, w, proc);
-        histogram(f, "gmpwatch_sched_latency_seconds", "Time from runnable to running.", "sched_latency", w, proc);
-        histogram(f, "gmpwatch_stop_the_world_seconds", "Stop-the-world pauses.", "stw", w, proc);
-        histogram(f, "gmpwatch_goroutine_lifetime_seconds", "Lifetime of goroutines created since attach.", "lifetime", w, proc);
-        creators.samples(w, live, proc, f.gauge("gmpwatch_goroutines_by_creator",
-                "Live goroutines created since attach, by entry function (top K, the rest in creator=\"other\")."));
-        long gomaxprocs = probes.gomaxprocs(w.slot());
-        if (gomaxprocs > 0) {
-            f.gauge("gmpwatch_gomaxprocs", "The process's GOMAXPROCS.").add(sample("gmpwatch_gomaxprocs", proc, gomaxprocs));
-        }
-        procStat.cpuSeconds(w.pid()).ifPresent(cpu -> f.counter("gmpwatch_process_cpu_seconds",
-                "User and system CPU time of the process, from /proc/PID/stat.")
-                .add(new MetricFamilySamples.Sample("gmpwatch_process_cpu_seconds_total", PROC, proc, cpu)));
-        f.info.add(new MetricFamilySamples.Sample("gmpwatch_target_info",
-                List.of("pid", "exe", "go_version", "probe_mode", "status"),
-                List.of(proc.get(0), proc.get(1), w.binary().goVersion(), w.probeMode(), "watching"), 1));
+        histogram(f, "gmpwatch_goroutine_lifetime_seconds", "Lifetime of goroutines created since the probes attached.",
+                "lifetime", w, proc);
     }
 
     private long[][] transitions(int slot) throws BpfException {
@@ -185,7 +125,7 @@ public final class SchedulerCollector extends Collector {
             try {
                 n = sumPerCpu(probes.map("drops").lookupPerCpu(i, 8));
             } catch (BpfException e) {
-                scrapeErrors++;
+                self.scrapeFailed();
             }
             family.add(new MetricFamilySamples.Sample("gmpwatch_events_dropped_total", List.of("reason"), List.of(kinds[i]), n));
         }

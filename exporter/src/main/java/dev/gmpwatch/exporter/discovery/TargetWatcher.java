@@ -14,7 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import dev.gmpwatch.exporter.probe.ProcessMemory;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,19 +30,22 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Rescans /proc, attaches to newly selected Go processes and detaches from processes that are
- * gone. A process that cannot be watched is logged once and kept in {@link #skipped()}.
+ * Rescans /proc, serves newly selected Go processes (and, in the per-event mode, attaches their
+ * probes) and forgets processes that are gone. A process that cannot be served is logged once and
+ * kept in {@link #skipped()}.
  */
 public final class TargetWatcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("gmpwatch.discovery");
 
-    private final SchedulerProbes probes;
+    private final Optional<SchedulerProbes> probes;
     private final TargetSelection selection;
     private final Path proc;
     private final SelfMetrics self;
     private final Map<String, Analysis> binaries = new HashMap<>();
     private final Map<Long, TargetStatus> skipped = new LinkedHashMap<>();
     private final Map<Long, String> watchedExe = new HashMap<>();
+    private final Map<Long, Target> targets = new LinkedHashMap<>();
+    private final List<Consumer<Set<Long>>> onRescan = new ArrayList<>();
     /** Watched processes found gone once; removed at the next rescan, so their last counts get scraped. */
     private final Set<Long> exited = new HashSet<>();
     private final long ownPid = ProcessHandle.current().pid();
@@ -47,7 +55,8 @@ public final class TargetWatcher implements AutoCloseable {
     private record Analysis(GoBinary binary, String error, boolean notGo) {
     }
 
-    public TargetWatcher(SchedulerProbes probes, TargetSelection selection, Path proc, SelfMetrics self) {
+    /** @param probes present in the per-event mode only */
+    public TargetWatcher(Optional<SchedulerProbes> probes, TargetSelection selection, Path proc, SelfMetrics self) {
         this.probes = probes;
         this.selection = selection;
         this.proc = proc;
@@ -67,6 +76,24 @@ public final class TargetWatcher implements AutoCloseable {
 
     public synchronized List<TargetStatus> skipped() {
         return List.copyOf(skipped.values());
+    }
+
+    public synchronized Collection<Target> targets() {
+        return List.copyOf(targets.values());
+    }
+
+    public synchronized Optional<Target> target(long pid) {
+        return Optional.ofNullable(targets.get(pid));
+    }
+
+    /** Called after every rescan with the pids still served, so per-process state elsewhere can be dropped. */
+    public synchronized void onRescan(Consumer<Set<Long>> listener) {
+        onRescan.add(listener);
+    }
+
+    /** Records that a process's probes were detached (overhead budget), keeping its state served. */
+    public synchronized void probesDetached(long pid, String mode) {
+        targets.computeIfPresent(pid, (k, t) -> t.withProbeMode(mode));
     }
 
     public synchronized void rescan() {
@@ -90,25 +117,30 @@ public final class TargetWatcher implements AutoCloseable {
             if (known != null) {
                 unwatch(pid); // the process exec'd another program
             }
-            if (skipped.containsKey(pid) || isRegisteredBinary(exeLink) || !selection.selects(pid, exeLink, target)) {
-                continue; // processes of --exe binaries register themselves from the probes
+            if (skipped.containsKey(pid) || !selection.selects(pid, exeLink, target)) {
+                continue;
             }
             consider(pid, exeLink, target);
         }
         adoptSelfRegistered();
-        for (WatchedProcess w : probes.watched()) {
-            if (alive.contains(w.pid())) {
-                exited.remove(w.pid());
-            } else if (!exited.add(w.pid())) {
-                exited.remove(w.pid());
-                unwatch(w.pid());
+        for (Long pid : List.copyOf(targets.keySet())) {
+            if (alive.contains(pid)) {
+                exited.remove(pid);
+            } else if (!exited.add(pid)) {
+                exited.remove(pid);
+                unwatch(pid);
             }
         }
         skipped.keySet().removeIf(pid -> !alive.contains(pid));
+        Set<Long> served = Set.copyOf(targets.keySet());
+        onRescan.forEach(l -> l.accept(served));
     }
 
     private boolean isRegisteredBinary(Path exeLink) {
-        for (SchedulerProbes.RegisteredBinary r : probes.registeredBinaries()) {
+        if (probes.isEmpty()) {
+            return false;
+        }
+        for (SchedulerProbes.RegisteredBinary r : probes.get().registeredBinaries()) {
             try {
                 if (Files.isSameFile(exeLink, r.path())) {
                     return true;
@@ -120,12 +152,16 @@ public final class TargetWatcher implements AutoCloseable {
         return false;
     }
 
+    /** Per-event mode with --exe: processes whose probes took a slot themselves. */
     private void adoptSelfRegistered() {
+        if (probes.isEmpty()) {
+            return;
+        }
         try {
-            for (WatchedProcess w : probes.adoptSelfRegistered()) {
-                self.targetWatched();
-                LOG.log(System.Logger.Level.INFO, "watching pid " + w.pid() + " (" + w.exe() + ", "
-                        + w.binary().goVersion() + ", registered by its probes)");
+            for (WatchedProcess w : probes.get().adoptSelfRegistered()) {
+                targets.computeIfPresent(w.pid(), (k, t) -> t.withProbeMode(w.probeMode()));
+                LOG.log(System.Logger.Level.INFO, "per-event probes of pid " + w.pid() + " (" + w.exe()
+                        + ") registered themselves");
             }
         } catch (BpfException e) {
             LOG.log(System.Logger.Level.WARNING, "reading self-registered targets failed: " + e.getMessage());
@@ -142,17 +178,34 @@ public final class TargetWatcher implements AutoCloseable {
             }
             return;
         }
+        long bias;
         try {
-            WatchedProcess w = probes.watch(pid, exeName, a.binary());
-            watchedExe.put(pid, target);
-            self.targetWatched();
-            LOG.log(System.Logger.Level.INFO, "watching pid " + pid + " (" + exeName + ", " + a.binary().goVersion()
-                    + ", probes " + w.probeMode() + ")");
-        } catch (WatchException e) {
-            skip(pid, exeName, a.binary().goVersion(), TargetStatus.UNSUPPORTED, e.getMessage());
-        } catch (BpfException e) {
+            bias = ProcessMemory.loadBias(proc, pid, a.binary().pie(), a.binary().imageBase());
+        } catch (IOException e) {
+            return; // exited while we looked; a later rescan will not see it
+        }
+        Target t = new Target(pid, exeName, a.binary(), bias, attachProbes(pid, exeLink, exeName, a.binary()));
+        targets.put(pid, t);
+        watchedExe.put(pid, target);
+        self.targetWatched();
+        LOG.log(System.Logger.Level.INFO, "serving pid " + pid + " (" + exeName + ", " + a.binary().goVersion()
+                + ", per-event probes " + t.probeMode() + ")");
+    }
+
+    /** The per-event mode's probes for one process; the process is served from its state either way. */
+    private String attachProbes(long pid, Path exeLink, String exeName, GoBinary bin) {
+        if (probes.isEmpty()) {
+            return Target.PROBES_OFF;
+        }
+        if (isRegisteredBinary(exeLink)) {
+            return Target.PROBES_OFF; // processes of --exe binaries register themselves from the probes
+        }
+        try {
+            return probes.get().watch(pid, exeName, bin).probeMode();
+        } catch (WatchException | BpfException e) {
             self.attachFailed();
-            skip(pid, exeName, a.binary().goVersion(), TargetStatus.ATTACH_FAILED, e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "per-event probes for pid " + pid + " (" + exeName + "): " + e.getMessage());
+            return Target.PROBES_FAILED;
         }
     }
 
@@ -163,8 +216,13 @@ public final class TargetWatcher implements AutoCloseable {
 
     private void unwatch(long pid) {
         watchedExe.remove(pid);
+        targets.remove(pid);
+        if (probes.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "pid " + pid + " is gone");
+            return;
+        }
         try {
-            probes.unwatch(pid);
+            probes.get().unwatch(pid);
             LOG.log(System.Logger.Level.INFO, "pid " + pid + " is gone; its probes are detached");
         } catch (BpfException e) {
             LOG.log(System.Logger.Level.WARNING, "cleaning up after pid " + pid + " failed: " + e.getMessage());

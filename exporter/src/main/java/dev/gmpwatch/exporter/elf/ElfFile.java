@@ -79,6 +79,24 @@ public final class ElfFile {
         return type == ET_DYN;
     }
 
+    /**
+     * The link-time address that file offset 0 maps to (the lowest PT_LOAD's vaddr minus its
+     * offset). A PIE is loaded as a whole, so its load bias is where offset 0 landed minus this:
+     * 0 for most C PIEs, 0x400000 for Go's.
+     */
+    public long imageBase() {
+        long base = 0;
+        boolean found = false;
+        for (ElfSegment seg : segments) {
+            long b = seg.vaddr() - seg.offset();
+            if (!found || b < base) {
+                base = b;
+                found = true;
+            }
+        }
+        return base;
+    }
+
     public List<ElfSection> sections() {
         return sections;
     }

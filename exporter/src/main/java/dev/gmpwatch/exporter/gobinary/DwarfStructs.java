@@ -10,21 +10,33 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A small DWARF 2-5 reader that walks .debug_info once and keeps what the probes need: member
- * offsets of chosen structs ("runtime.g.goid" -> 152) and addresses of chosen global variables.
+ * A small DWARF 2-5 reader that walks .debug_info once and keeps what the exporter needs: member
+ * offsets of chosen structs ("runtime.g.goid" -> 152), nested members through their types
+ * ("runtime.schedt.gFree.stack.size"), and addresses of chosen global variables.
  */
 final class DwarfStructs {
     private static final int TAG_STRUCTURE_TYPE = 0x13;
     private static final int TAG_MEMBER = 0x0d;
     private static final int TAG_VARIABLE = 0x34;
+    private static final int TAG_TYPEDEF = 0x16;
     private static final int AT_NAME = 0x03;
     private static final int AT_LOCATION = 0x02;
     private static final int AT_DATA_MEMBER_LOCATION = 0x38;
+    private static final int AT_TYPE = 0x49;
     private static final int OP_ADDR = 0x03;
     private static final int OP_PLUS_UCONST = 0x23;
 
     private final Map<String, Long> memberOffsets = new HashMap<>();
     private final Map<String, Long> globals = new HashMap<>();
+    /** Struct DIEs kept for nested lookups: the chosen ones and anonymous ones, by .debug_info offset. */
+    private final Map<Long, Map<String, Member>> structsByDie = new HashMap<>();
+    private final Map<String, Long> dieOfStruct = new HashMap<>();
+    /** Go names its types through typedefs: typedef DIE -> the DIE it names. */
+    private final Map<Long, Long> typedefs = new HashMap<>();
+
+    /** A member's offset in its struct and the .debug_info offset of its type (-1 when unknown). */
+    private record Member(long offset, long typeDie) {
+    }
 
     private DwarfStructs() {
     }
@@ -51,6 +63,28 @@ final class DwarfStructs {
     /** Offset of "struct.member", e.g. "runtime.g.goid". */
     Optional<Long> memberOffset(String structDotMember) {
         return Optional.ofNullable(memberOffsets.get(structDotMember));
+    }
+
+    /**
+     * Offset of a member reached through nested structs, e.g. ("runtime.schedt", "gFree", "stack",
+     * "size"): each step follows the member's type, named or anonymous.
+     */
+    Optional<Long> nestedOffset(String struct, String... path) {
+        Long die = dieOfStruct.get(struct);
+        long total = 0;
+        for (String name : path) {
+            for (int hops = 0; die != null && !structsByDie.containsKey(die) && hops < 8; hops++) {
+                die = typedefs.get(die);
+            }
+            Map<String, Member> members = die == null ? null : structsByDie.get(die);
+            Member m = members == null ? null : members.get(name);
+            if (m == null) {
+                return Optional.empty();
+            }
+            total += m.offset();
+            die = m.typeDie();
+        }
+        return Optional.of(total);
     }
 
     Optional<Long> globalAddress(String name) {
@@ -110,16 +144,19 @@ final class DwarfStructs {
                     p += offsetSize;
                     addrSize = info.get(p++);
                 }
-                walkUnit(p, unitEnd, DwarfAbbrevs.parse(abbrevSection, (int) abbrevOffset));
+                walkUnit(pos, p, unitEnd, DwarfAbbrevs.parse(abbrevSection, (int) abbrevOffset));
                 pos = unitEnd;
             }
         }
 
-        private void walkUnit(int p, int end, Map<Long, DwarfAbbrevs.Abbrev> abbrevs) {
+        private void walkUnit(int unitStart, int p, int end, Map<Long, DwarfAbbrevs.Abbrev> abbrevs) {
             int depth = 0;
             String[] structAtDepth = new String[256];
+            @SuppressWarnings("unchecked")
+            Map<String, Member>[] keptAtDepth = new Map[256];
             Cursor c = new Cursor(info, p);
             while (c.pos < end) {
+                long dieOffset = c.pos;
                 long code = c.uleb();
                 if (code == 0) {
                     depth--;
@@ -135,10 +172,13 @@ final class DwarfStructs {
                 String name = null;
                 Long memberLocation = null;
                 Long variableAddress = null;
+                long typeDie = -1;
                 for (int i = 0; i < a.attrs().length; i++) {
                     int attr = a.attrs()[i];
                     int form = a.forms()[i];
-                    if (attr == AT_NAME) {
+                    if (attr == AT_TYPE && (a.tag() == TAG_MEMBER || a.tag() == TAG_TYPEDEF)) {
+                        typeDie = readReference(c, form, unitStart);
+                    } else if (attr == AT_NAME) {
                         name = readString(c, form);
                     } else if (attr == AT_DATA_MEMBER_LOCATION && a.tag() == TAG_MEMBER) {
                         memberLocation = readLocation(c, form, a.implicitConsts()[i], OP_PLUS_UCONST);
@@ -152,6 +192,13 @@ final class DwarfStructs {
                 if (a.tag() == TAG_MEMBER && parent != null && name != null && memberLocation != null) {
                     out.memberOffsets.putIfAbsent(parent + "." + name, memberLocation);
                 }
+                if (a.tag() == TAG_TYPEDEF && typeDie >= 0) {
+                    out.typedefs.put(dieOffset, typeDie);
+                }
+                Map<String, Member> kept = depth > 0 && depth <= keptAtDepth.length ? keptAtDepth[depth - 1] : null;
+                if (a.tag() == TAG_MEMBER && kept != null && name != null && memberLocation != null) {
+                    kept.putIfAbsent(name, new Member(memberLocation, typeDie));
+                }
                 if (a.tag() == TAG_VARIABLE && name != null && variableAddress != null && variables.contains(name)) {
                     out.globals.putIfAbsent(name, variableAddress);
                 }
@@ -159,9 +206,31 @@ final class DwarfStructs {
                     if (depth < structAtDepth.length) {
                         boolean wanted = a.tag() == TAG_STRUCTURE_TYPE && name != null && structs.contains(name);
                         structAtDepth[depth] = wanted ? name : null;
+                        boolean anonymous = a.tag() == TAG_STRUCTURE_TYPE && (name == null || name.startsWith("struct {"));
+                        keptAtDepth[depth] = null;
+                        if (wanted || anonymous) {
+                            keptAtDepth[depth] = new HashMap<>();
+                            out.structsByDie.put(dieOffset, keptAtDepth[depth]);
+                            if (wanted) {
+                                out.dieOfStruct.putIfAbsent(name, dieOffset);
+                            }
+                        }
                     }
                     depth++;
                 }
+            }
+        }
+
+        /** A type reference as an absolute .debug_info offset, or -1 for forms we do not follow. */
+        private long readReference(Cursor c, int form, int unitStart) {
+            switch (form) {
+                case DwarfForms.REF_ADDR: return c.offset(version <= 2 ? addrSize : offsetSize);
+                case DwarfForms.REF4: return unitStart + Integer.toUnsignedLong(info.getInt(c.advance(4)));
+                case DwarfForms.REF8: return unitStart + info.getLong(c.advance(8));
+                case DwarfForms.REF_UDATA: return unitStart + c.uleb();
+                default:
+                    DwarfForms.skip(c, form, addrSize, offsetSize, version);
+                    return -1;
             }
         }
 

@@ -72,6 +72,11 @@ public final class GoBinary {
         return elf.isPie();
     }
 
+    /** See {@link ElfFile#imageBase()}. */
+    public long imageBase() {
+        return elf.imageBase();
+    }
+
     public FunctionTable functions() {
         return functions;
     }

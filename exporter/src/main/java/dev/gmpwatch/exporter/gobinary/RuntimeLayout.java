@@ -12,22 +12,51 @@ import java.util.Set;
 public final class RuntimeLayout {
     public enum Source { DWARF, TABLE, NONE }
 
-    /** Every field the probes may read, in a stable order. */
+    /**
+     * Every field the probes and the runtime-state reader may read, in a stable order. A name is
+     * "struct.member[.member...]"; nested members are followed through their types. Fields that a
+     * Go version lacks are simply absent from its layout.
+     */
     public static final List<String> FIELDS = List.of(
             "runtime.g.goid",
             "runtime.g.atomicstatus",
             "runtime.g.waitreason",
             "runtime.g.startpc",
             "runtime.g.gopc",
+            "runtime.g.waitsince",
             "runtime.p.id",
             "runtime.p.status",
+            "runtime.p.schedtick",
+            "runtime.p.syscalltick",
             "runtime.p.runqhead",
             "runtime.p.runqtail",
             "runtime.p.runnext",
-            "runtime.schedt.runqsize");
+            "runtime.p.goidcache",
+            "runtime.p.goidcacheend",
+            "runtime.p.gFree.n",
+            "runtime.p.gFree.size",
+            "runtime.schedt.runqsize",
+            "runtime.schedt.goidgen",
+            "runtime.schedt.ngsys",
+            "runtime.schedt.npidle",
+            "runtime.schedt.nmspinning",
+            "runtime.schedt.mnext",
+            "runtime.schedt.nmfreed",
+            "runtime.schedt.gFree.n",
+            "runtime.schedt.gFree.stack.size",
+            "runtime.schedt.gFree.noStack.size",
+            "runtime.schedt.timeToRun",
+            "runtime.schedt.stwTotalTimeGC",
+            "runtime.mstats.numgc",
+            "runtime.mstats.gcPauseDist",
+            "runtime.timeHistogram.underflow");
 
-    static final Set<String> STRUCTS = Set.of("runtime.g", "runtime.p", "runtime.schedt", "runtime.gQueue");
-    static final Set<String> GLOBALS = Set.of("runtime.gomaxprocs");
+    static final Set<String> STRUCTS = Set.of("runtime.g", "runtime.p", "runtime.schedt", "runtime.gQueue",
+            "runtime.gList", "runtime.mstats", "runtime.timeHistogram");
+    /** Data symbols the runtime-state reader needs. */
+    public static final List<String> GLOBAL_NAMES = List.of("runtime.gomaxprocs", "runtime.sched", "runtime.allglen",
+            "runtime.allgptr", "runtime.allp", "runtime.memstats");
+    static final Set<String> GLOBALS = Set.copyOf(GLOBAL_NAMES);
 
     private final Map<String, Long> offsets;
     private final Source source;
@@ -69,7 +98,9 @@ public final class RuntimeLayout {
     }
 
     private static Optional<Long> fromDwarf(DwarfStructs dwarf, String field) {
-        Optional<Long> direct = dwarf.memberOffset(field);
+        String[] parts = field.split("\\.");
+        Optional<Long> direct = dwarf.nestedOffset(parts[0] + "." + parts[1],
+                java.util.Arrays.copyOfRange(parts, 2, parts.length));
         if (direct.isPresent() || !field.equals("runtime.schedt.runqsize")) {
             return direct;
         }
@@ -79,7 +110,7 @@ public final class RuntimeLayout {
         return runq.isPresent() && size.isPresent() ? Optional.of(runq.get() + size.get()) : Optional.empty();
     }
 
-    /** Global variable addresses (runtime.gomaxprocs), from DWARF or .symtab. */
+    /** Global variable addresses, from DWARF or .symtab; stripped binaries have neither. */
     static Map<String, Long> globals(ElfFile elf, Optional<DwarfStructs> dwarf) throws ElfFormatException {
         Map<String, Long> out = new LinkedHashMap<>();
         for (String name : GLOBALS) {

@@ -19,14 +19,19 @@ public final class ProcessMemory {
      * address for a PIE. Found from /proc/PID/maps: the mapping of the executable at file offset 0.
      */
     public static long loadBias(Path proc, long pid, ElfFile elf) throws IOException {
-        if (!elf.isPie()) {
+        return loadBias(proc, pid, elf.isPie(), elf.imageBase());
+    }
+
+    /** As above, for a binary already known to be PIE or not, with its {@link ElfFile#imageBase()}. */
+    public static long loadBias(Path proc, long pid, boolean pie, long imageBase) throws IOException {
+        if (!pie) {
             return 0;
         }
         String exe = Files.readSymbolicLink(proc.resolve(pid + "/exe")).toString();
         for (String line : Files.readAllLines(proc.resolve(pid + "/maps"))) {
             String[] f = line.trim().split("\\s+", 6);
             if (f.length == 6 && f[5].equals(exe) && Long.parseLong(f[2], 16) == 0) {
-                return Long.parseUnsignedLong(f[0].substring(0, f[0].indexOf('-')), 16);
+                return Long.parseUnsignedLong(f[0].substring(0, f[0].indexOf('-')), 16) - imageBase;
             }
         }
         throw new IOException("cannot find " + exe + " in /proc/" + pid + "/maps");

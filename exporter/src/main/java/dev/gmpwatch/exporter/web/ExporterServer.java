@@ -3,10 +3,11 @@ package dev.gmpwatch.exporter.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.gmpwatch.exporter.bpf.BpfException;
-import dev.gmpwatch.exporter.collect.CreatorTable;
-import dev.gmpwatch.exporter.probe.SchedulerProbes;
-import dev.gmpwatch.exporter.probe.WatchedProcess;
+import dev.gmpwatch.exporter.collect.GoroutineReport;
+import dev.gmpwatch.exporter.collect.StateSampler;
+import dev.gmpwatch.exporter.discovery.Target;
+import dev.gmpwatch.exporter.discovery.TargetWatcher;
+import dev.gmpwatch.exporter.runtime.SnapshotException;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
 import java.io.ByteArrayOutputStream;
@@ -25,15 +26,15 @@ import java.util.concurrent.Executors;
 public final class ExporterServer implements AutoCloseable {
     private final HttpServer server;
     private final CollectorRegistry registry;
-    private final SchedulerProbes probes;
-    private final CreatorTable creators;
+    private final TargetWatcher watcher;
+    private final StateSampler sampler;
     private final String telemetryPath;
 
     public ExporterServer(InetSocketAddress address, String telemetryPath, CollectorRegistry registry,
-                          SchedulerProbes probes, CreatorTable creators) throws IOException {
+                          TargetWatcher watcher, StateSampler sampler) throws IOException {
         this.registry = registry;
-        this.probes = probes;
-        this.creators = creators;
+        this.watcher = watcher;
+        this.sampler = sampler;
         this.telemetryPath = telemetryPath;
         this.server = HttpServer.create(address, 16);
         server.createContext("/", this::route);
@@ -76,7 +77,7 @@ public final class ExporterServer implements AutoCloseable {
         send(ex, 200, TextFormat.CONTENT_TYPE_004, buf.toString(StandardCharsets.UTF_8));
     }
 
-    /** Live goroutines by creator for one watched process: {@code ?pid=N}. */
+    /** Every live goroutine of one served process, grouped by the function it runs: {@code ?pid=N}. */
     private void goroutines(HttpExchange ex) throws IOException {
         String query = Optional.ofNullable(ex.getRequestURI().getQuery()).orElse("");
         long pid;
@@ -86,38 +87,25 @@ public final class ExporterServer implements AutoCloseable {
             sendJson(ex, 400, Map.of("error", "pass the process as ?pid=N"));
             return;
         }
-        Optional<WatchedProcess> w = probes.get(pid);
-        if (w.isEmpty()) {
+        Optional<Target> t = watcher.target(pid);
+        if (t.isEmpty()) {
             sendJson(ex, 404, Map.of("error", "pid " + pid + " is not watched"));
             return;
         }
         try {
-            List<Map<String, Object>> rows = creators.detailed(w.get()).stream().map(c -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("creator", c.function());
-                m.put("count", c.live());
-                m.put("oldestAgeSeconds", Double.isNaN(c.oldestAgeSeconds()) ? null : c.oldestAgeSeconds());
-                m.put("source", c.source());
-                return m;
-            }).toList();
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("pid", pid);
-            body.put("exe", w.get().exe());
-            body.put("goVersion", w.get().binary().goVersion());
-            body.put("creators", rows);
-            sendJson(ex, 200, body);
-        } catch (BpfException e) {
-            sendJson(ex, 503, Map.of("error", "reading the BPF maps failed: " + e.getMessage()));
+            sendJson(ex, 200, GoroutineReport.json(t.get(), sampler.walkNow(t.get())));
+        } catch (SnapshotException e) {
+            sendJson(ex, 503, Map.of("error", "cannot read the runtime state of pid " + pid + ": " + e.getMessage()));
         }
     }
 
     private String landingPage() {
         return "<!doctype html><html><head><title>gmpwatch exporter</title></head><body>"
-                + "<h1>gmpwatch exporter</h1><p>Go scheduler telemetry from eBPF uprobes.</p><ul>"
+                + "<h1>gmpwatch exporter</h1><p>Go scheduler telemetry, read from each process's runtime state.</p><ul>"
                 + "<li><a href=\"" + telemetryPath + "\">" + telemetryPath + "</a>: Prometheus metrics</li>"
                 + "<li><a href=\"/healthz\">/healthz</a>: liveness</li>"
-                + "<li>/api/v1/goroutines?pid=N: live goroutines by creator</li></ul>"
-                + "<p>Watching " + probes.watched().size() + " process(es).</p></body></html>\n";
+                + "<li>/api/v1/goroutines?pid=N: every live goroutine, grouped by the function it runs</li></ul>"
+                + "<p>Watching " + watcher.targets().size() + " process(es).</p></body></html>\n";
     }
 
     private static void sendJson(HttpExchange ex, int code, Object body) throws IOException {

@@ -1,0 +1,62 @@
+package dev.gmpwatch.exporter.collect;
+
+import dev.gmpwatch.exporter.collect.ProcessSample.CreatorRow;
+import dev.gmpwatch.exporter.discovery.Target;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The leak-hunting view of one process: every live goroutine grouped by the function it runs. */
+public final class GoroutineReport {
+    private GoroutineReport() {
+    }
+
+    /** The body of /api/v1/goroutines and of {@code goroutines PID --json}. */
+    public static Map<String, Object> json(Target t, List<CreatorRow> rows) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("pid", t.pid());
+        body.put("exe", t.exe());
+        body.put("goVersion", t.binary().goVersion());
+        body.put("goroutines", rows.stream().mapToLong(CreatorRow::count).sum());
+        body.put("creators", rows.stream().map(r -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("creator", r.function());
+            m.put("count", r.count());
+            m.put("source", r.source());
+            m.put("goStatement", r.goStatement());
+            m.put("states", r.byState());
+            m.put("waitReasons", r.byReason());
+            m.put("oldestWaitSeconds", Double.isNaN(r.oldestWaitSeconds()) ? null : r.oldestWaitSeconds());
+            return m;
+        }).toList());
+        return body;
+    }
+
+    /** A readable table, largest group first. */
+    public static void table(Target t, List<CreatorRow> rows, PrintStream out) {
+        long total = rows.stream().mapToLong(CreatorRow::count).sum();
+        out.printf("pid %d (%s, %s): %d live goroutines in %d groups%n%n", t.pid(), t.exe(), t.binary().goVersion(),
+                total, rows.size());
+        out.printf("%8s  %-40s %-28s %-12s %s%n", "COUNT", "FUNCTION", "STATES", "OLDEST WAIT", "WAITING ON");
+        for (CreatorRow r : rows) {
+            out.printf("%8d  %-40s %-28s %-12s %s%n", r.count(), r.function(), counts(r.byState()),
+                    Double.isNaN(r.oldestWaitSeconds()) ? "-" : seconds(r.oldestWaitSeconds()), counts(r.byReason()));
+            if (!r.source().isEmpty()) {
+                out.printf("%10s%s%n", "at ", r.source());
+            }
+            if (!r.goStatement().isEmpty()) {
+                out.printf("%10s%s%n", "go at ", r.goStatement());
+            }
+        }
+    }
+
+    private static String counts(Map<String, Long> m) {
+        return m.isEmpty() ? "-" : m.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
+    }
+
+    private static String seconds(double s) {
+        return s < 120 ? String.format("%.0fs", s) : s < 7200 ? String.format("%.0fm", s / 60) : String.format("%.1fh", s / 3600);
+    }
+}

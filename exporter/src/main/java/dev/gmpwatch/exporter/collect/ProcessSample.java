@@ -1,0 +1,53 @@
+package dev.gmpwatch.exporter.collect;
+
+import dev.gmpwatch.exporter.kernel.CgroupThrottling.Throttling;
+import dev.gmpwatch.exporter.runtime.SchedulerState;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+/**
+ * Everything served about one process at one scrape: plain values, no I/O, so rendering it is a
+ * pure function (tested against golden files).
+ *
+ * @param status     "watching", or why its runtime state is not served (a SnapshotException kind)
+ * @param reason     the one-line reason when status is not "watching"
+ * @param scheduler  null when the read failed
+ * @param counters   the monotonic counters served (created, exited, GC cycles, ticks, CPU wait)
+ * @param walk       the last goroutine walk, empty before the first one
+ */
+public record ProcessSample(long pid, String exe, String goVersion, String probeMode, String status, String reason,
+                            SchedulerState scheduler, Counters counters, Optional<Walk> walk,
+                            OptionalDouble cpuSeconds, Optional<Throttling> throttling) {
+    public static final String WATCHING = "watching";
+
+    /** Counters kept monotonic across torn reads, Ps that come and go, and threads that exit. */
+    public record Counters(long created, long exited, long gcCycles, long schedTicks, long syscallTicks,
+                           OptionalLong cpuWaitNanos) {
+    }
+
+    /**
+     * @param ageSeconds      how long ago the walk ran (it is rate-limited; the counters are not)
+     * @param durationSeconds how long it took
+     */
+    public record Walk(Map<String, Long> byState, Map<String, Long> waitingByReason, List<CreatorRow> creators,
+                       boolean capped, double ageSeconds, double durationSeconds) {
+    }
+
+    /**
+     * Live goroutines that run the same function.
+     *
+     * @param source            "file:line" of the function
+     * @param goStatement       "file:line" of a `go` statement that started one of them
+     * @param oldestWaitSeconds how long the longest-waiting one has waited, where the runtime recorded it; NaN otherwise
+     */
+    public record CreatorRow(String function, String source, String goStatement, long count, Map<String, Long> byState,
+                             Map<String, Long> byReason, double oldestWaitSeconds) {
+    }
+
+    public List<String> labels() {
+        return List.of(Long.toString(pid), exe);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.gmpwatch.exporter.collect;
+
+import dev.gmpwatch.exporter.discovery.Target;
+import io.prometheus.client.Collector;
+import io.prometheus.client.Collector.MetricFamilySamples.Sample;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The default mode: at each scrape, reads every served process's runtime state (the sampler does
+ * the I/O) and renders it, with the exporter's own health, into gmpwatch_* families.
+ */
+public final class StateCollector extends Collector {
+    private final Supplier<Collection<Target>> targets;
+    private final Supplier<List<TargetStatus>> skipped;
+    private final StateSampler sampler;
+    private final SelfMetrics self;
+    private final int topK;
+
+    public StateCollector(Supplier<Collection<Target>> targets, Supplier<List<TargetStatus>> skipped, StateSampler sampler,
+                          SelfMetrics self, int topK) {
+        this.targets = targets;
+        this.skipped = skipped;
+        this.sampler = sampler;
+        this.self = self;
+        this.topK = topK;
+    }
+
+    @Override
+    public synchronized List<MetricFamilySamples> collect() {
+        long t0 = System.nanoTime();
+        List<ProcessSample> samples = new ArrayList<>();
+        for (Target t : targets.get()) {
+            samples.add(sampler.sample(t));
+        }
+        Families f = new Families();
+        StateMetrics.render(samples, topK, f);
+        for (TargetStatus s : skipped.get()) {
+            f.info().add(new Sample("gmpwatch_target_info", List.of("pid", "exe", "go_version", "probe_mode", "status"),
+                    List.of(Long.toString(s.pid()), s.exe(), s.goVersion(), Target.PROBES_OFF, s.status()), 1));
+        }
+        List<Sample> errors = f.counter("gmpwatch_snapshot_errors", "Runtime-state reads that failed, by why.");
+        self.snapshotErrors().forEach((kind, n) -> errors.add(new Sample("gmpwatch_snapshot_errors_total", List.of("reason"), List.of(kind), n)));
+        List<Sample> walks = f.counter("gmpwatch_goroutine_walks", "Goroutine walks: complete, capped at --walk.max-goroutines, or skipped (interval).");
+        self.walks().forEach((result, n) -> walks.add(new Sample("gmpwatch_goroutine_walks_total", List.of("result"), List.of(result), n)));
+        f.counter("gmpwatch_memory_read_bytes", "Bytes of target memory read by goroutine walks.")
+                .add(new Sample("gmpwatch_memory_read_bytes_total", List.of(), List.of(), self.memoryBytesRead.get()));
+        f.counter("gmpwatch_probe_attach_errors", "Processes whose per-event probes could not be attached.")
+                .add(new Sample("gmpwatch_probe_attach_errors_total", List.of(), List.of(), self.attachErrors.get()));
+        f.counter("gmpwatch_scrape_errors", "Per-process reads (runtime state or probe maps) that failed during a scrape.")
+                .add(new Sample("gmpwatch_scrape_errors_total", List.of(), List.of(), self.scrapeErrors.get()));
+        f.gauge("gmpwatch_scrape_duration_seconds", "How long reading every process's runtime state took in this scrape.")
+                .add(new Sample("gmpwatch_scrape_duration_seconds", List.of(), List.of(), (System.nanoTime() - t0) / 1e9));
+        return f.build();
+    }
+}

@@ -1,0 +1,248 @@
+package dev.gmpwatch.exporter.collect;
+
+import dev.gmpwatch.exporter.collect.ProcessSample.CreatorRow;
+import dev.gmpwatch.exporter.collect.ProcessSample.Walk;
+import dev.gmpwatch.exporter.discovery.Target;
+import dev.gmpwatch.exporter.kernel.CgroupThrottling;
+import dev.gmpwatch.exporter.kernel.CpuWait;
+import dev.gmpwatch.exporter.runtime.GoroutineCensus;
+import dev.gmpwatch.exporter.runtime.ProcState;
+import dev.gmpwatch.exporter.runtime.ProcessReader;
+import dev.gmpwatch.exporter.runtime.SchedulerState;
+import dev.gmpwatch.exporter.runtime.SnapshotException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Takes one {@link ProcessSample} per process and scrape: the scheduler-wide state every time, the
+ * per-goroutine walk at most once per interval. Keeps, per process, what makes the served counters
+ * monotonic. A failure in one process never touches another.
+ */
+public final class StateSampler {
+    /**
+     * @param maxGoroutines   a walk reads at most this many entries of allgs
+     * @param minWalkInterval walks are at least this far apart, and at least 50 times their own
+     *                        duration apart (so walking costs at most 2% of one CPU)
+     */
+    public record Limits(long maxGoroutines, Duration minWalkInterval) {
+    }
+
+    private static final System.Logger LOG = System.getLogger("gmpwatch.collect");
+    private static final int WALK_COST_FACTOR = 50;
+
+    private final Path proc;
+    private final Limits limits;
+    private final SelfMetrics self;
+    private final ProcStat procStat;
+    private final CpuWait cpuWait;
+    private final CgroupThrottling throttling;
+    private final Map<Long, PerProcess> perProcess = new HashMap<>();
+
+    public StateSampler(Path proc, Path cgroupRoot, Limits limits, SelfMetrics self) {
+        this.proc = proc;
+        this.limits = limits;
+        this.self = self;
+        this.procStat = new ProcStat(proc);
+        this.cpuWait = new CpuWait(proc);
+        this.throttling = new CgroupThrottling(proc, cgroupRoot);
+    }
+
+    /** What is kept between scrapes for one process. */
+    private static final class PerProcess {
+        final Target target;
+        ProcessReader reader;
+        SnapshotException unsupported;
+        final Monotonic created = new Monotonic();
+        final Monotonic exited = new Monotonic();
+        final Monotonic gcCycles = new Monotonic();
+        final Monotonic cpuWait = new Monotonic();
+        final TickCounter schedTicks = new TickCounter();
+        final TickCounter syscallTicks = new TickCounter();
+        GoroutineCensus census;
+        List<CreatorRow> rows = List.of();
+        long walkedAt;
+        String lastError;
+
+        PerProcess(Target target) {
+            this.target = target;
+        }
+    }
+
+    public synchronized ProcessSample sample(Target t) {
+        PerProcess p = state(t);
+        SchedulerState s = null;
+        String status = ProcessSample.WATCHING;
+        String reason = "";
+        try {
+            ProcessReader r = reader(p);
+            s = r.scheduler();
+            maybeWalk(p, r);
+            p.lastError = null;
+        } catch (SnapshotException e) {
+            status = e.kind().label();
+            reason = e.getMessage();
+            self.snapshotFailed(e.kind().label());
+            if (!reason.equals(p.lastError)) { // once per distinct reason, not per scrape
+                LOG.log(System.Logger.Level.WARNING, "cannot read the runtime state of pid " + t.pid() + " (" + t.exe() + "): " + reason);
+                p.lastError = reason;
+            }
+        }
+        if (s != null) {
+            p.created.update(s.created());
+            p.exited.update(s.exited());
+            p.gcCycles.update(s.gcCycles());
+            for (ProcState ps : s.procs()) {
+                p.schedTicks.update(ps.id(), ps.schedTicks());
+                p.syscallTicks.update(ps.id(), ps.syscallTicks());
+            }
+        }
+        OptionalLong wait = cpuWait.waitNanos(t.pid());
+        wait.ifPresent(p.cpuWait::update);
+        ProcessSample.Counters counters = new ProcessSample.Counters(p.created.value(), p.exited.value(),
+                p.gcCycles.value(), p.schedTicks.total(), p.syscallTicks.total(),
+                wait.isPresent() ? OptionalLong.of(p.cpuWait.value()) : OptionalLong.empty());
+        return new ProcessSample(t.pid(), t.exe(), t.binary().goVersion(), t.probeMode(), status, reason, s, counters,
+                walk(p), procStat.cpuSeconds(t.pid()), throttling.of(t.pid()));
+    }
+
+    /** A fresh walk for the goroutine API and command, whatever the interval: on demand, still capped. */
+    public synchronized List<CreatorRow> walkNow(Target t) throws SnapshotException {
+        PerProcess p = state(t);
+        ProcessReader r = reader(p);
+        return rows(r.census(limits.maxGoroutines()), r);
+    }
+
+    /** Forgets every process not in {@code alive}. */
+    public synchronized void retain(Set<Long> alive) {
+        perProcess.entrySet().removeIf(e -> {
+            if (alive.contains(e.getKey())) {
+                return false;
+            }
+            if (e.getValue().reader != null) {
+                e.getValue().reader.close();
+            }
+            return true;
+        });
+    }
+
+    private PerProcess state(Target t) {
+        PerProcess p = perProcess.get(t.pid());
+        if (p == null || p.target.binary() != t.binary()) {
+            if (p != null && p.reader != null) {
+                p.reader.close(); // the pid now runs another program
+            }
+            p = new PerProcess(t);
+            perProcess.put(t.pid(), p);
+        }
+        return p;
+    }
+
+    private ProcessReader reader(PerProcess p) throws SnapshotException {
+        if (p.unsupported != null) {
+            throw p.unsupported;
+        }
+        if (p.reader == null) {
+            try {
+                p.reader = ProcessReader.open(proc, p.target.pid(), p.target.binary(), p.target.loadBias());
+            } catch (SnapshotException e) {
+                if (e.kind() == SnapshotException.Kind.UNSUPPORTED) {
+                    p.unsupported = e; // a property of the binary: do not retry every scrape
+                }
+                throw e;
+            }
+        }
+        return p.reader;
+    }
+
+    private void maybeWalk(PerProcess p, ProcessReader r) throws SnapshotException {
+        long now = System.nanoTime();
+        long spacing = Math.max(limits.minWalkInterval().toNanos(),
+                p.census == null ? 0 : p.census.nanos() * WALK_COST_FACTOR);
+        if (p.census != null && now - p.walkedAt < spacing) {
+            self.walked("skipped");
+            return;
+        }
+        GoroutineCensus c = r.census(limits.maxGoroutines());
+        p.census = c;
+        p.walkedAt = now;
+        p.rows = rows(c, r);
+        self.walked(c.capped() ? "capped" : "complete");
+        self.bytesRead(c.bytesRead());
+    }
+
+    private Optional<Walk> walk(PerProcess p) {
+        if (p.census == null) {
+            return Optional.empty();
+        }
+        GoroutineCensus c = p.census;
+        return Optional.of(new Walk(c.byState(), c.waitingByReason(), p.rows, c.capped(),
+                (System.nanoTime() - p.walkedAt) / 1e9, c.nanos() / 1e9));
+    }
+
+    /** Census entries by function, largest first: several entry PCs may resolve to one function. */
+    static List<CreatorRow> rows(GoroutineCensus c, ProcessReader r) {
+        long now = System.nanoTime(); // CLOCK_MONOTONIC, as the runtime's nanotime
+        Map<String, CreatorRow> byFunction = new LinkedHashMap<>();
+        for (GoroutineCensus.CreatorCount cc : c.creators().values()) {
+            String fn = cc.startPc() == 0 ? StateMetrics.OTHER : r.entryName(cc.startPc());
+            double oldest = cc.oldestWaitSince() > 0 && cc.oldestWaitSince() <= now ? (now - cc.oldestWaitSince()) / 1e9 : Double.NaN;
+            CreatorRow row = new CreatorRow(fn, cc.startPc() == 0 ? "" : r.entrySourceLine(cc.startPc()),
+                    cc.goPc() == 0 ? "" : r.sourceLine(cc.goPc()), cc.count(), cc.byState(), cc.byReason(), oldest);
+            byFunction.merge(fn, row, StateSampler::merge);
+        }
+        List<CreatorRow> out = new ArrayList<>(byFunction.values());
+        out.sort((a, b) -> a.count() != b.count() ? Long.compare(b.count(), a.count()) : a.function().compareTo(b.function()));
+        return List.copyOf(out);
+    }
+
+    private static CreatorRow merge(CreatorRow a, CreatorRow b) {
+        Map<String, Long> states = new java.util.TreeMap<>(a.byState());
+        b.byState().forEach((k, v) -> states.merge(k, v, Long::sum));
+        Map<String, Long> reasons = new java.util.TreeMap<>(a.byReason());
+        b.byReason().forEach((k, v) -> reasons.merge(k, v, Long::sum));
+        double oldest = Double.isNaN(a.oldestWaitSeconds()) ? b.oldestWaitSeconds()
+                : Double.isNaN(b.oldestWaitSeconds()) ? a.oldestWaitSeconds() : Math.max(a.oldestWaitSeconds(), b.oldestWaitSeconds());
+        return new CreatorRow(a.function(), a.source(), a.goStatement(), a.count() + b.count(), states, reasons, oldest);
+    }
+
+    /** A counter that never goes back: a torn or partial read never un-counts anything. */
+    static final class Monotonic {
+        private long value;
+
+        void update(long v) {
+            value = Math.max(value, v);
+        }
+
+        long value() {
+            return value;
+        }
+    }
+
+    /**
+     * Sums per-P counters that wrap at 2^32 and whose Ps come and go with GOMAXPROCS: the total
+     * grows by each P's advance since it was last seen, and starts from the first reading.
+     */
+    static final class TickCounter {
+        private final Map<Integer, Long> last = new HashMap<>();
+        private long total;
+
+        void update(int p, long ticks) {
+            Long before = last.put(p, ticks);
+            long delta = before == null ? ticks : (ticks - before) & 0xffffffffL;
+            // A P ticks far less than 2^31 times between scrapes: a larger step is a new P from 0.
+            total += delta > Integer.MAX_VALUE ? ticks : delta;
+        }
+
+        long total() {
+            return total;
+        }
+    }
+}

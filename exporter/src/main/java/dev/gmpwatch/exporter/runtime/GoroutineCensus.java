@@ -1,0 +1,34 @@
+package dev.gmpwatch.exporter.runtime;
+
+import java.util.Map;
+
+/**
+ * Live user goroutines counted by one walk of allgs. The walk is not a snapshot: during churn its
+ * totals differ from {@link SchedulerState}'s counters, which are.
+ *
+ * @param byState         live goroutines by state label ("waiting", "runnable", ...)
+ * @param waitingByReason goroutines in "waiting", by the runtime's wait-reason text
+ * @param creators        per entry PC (run-time address), the goroutines it started
+ * @param walked          gs read (live, dead and system)
+ * @param total           allglen when the walk began
+ * @param capped          true when the walk stopped at its cap before the end of allgs
+ * @param nanos           how long the walk took
+ */
+public record GoroutineCensus(Map<String, Long> byState, Map<String, Long> waitingByReason,
+                              Map<Long, CreatorCount> creators, long walked, long total, boolean capped,
+                              long bytesRead, long nanos) {
+
+    /**
+     * Goroutines that share an entry PC.
+     *
+     * @param goPc              the `go` statement of one of them (they may differ; one is enough to point at it)
+     * @param oldestWaitSince   the runtime's waitsince of the longest-waiting one (nanotime), 0 when none recorded
+     */
+    public record CreatorCount(long startPc, long goPc, long count, Map<String, Long> byState,
+                               Map<String, Long> byReason, long oldestWaitSince) {
+    }
+
+    public long live() {
+        return byState.values().stream().mapToLong(Long::longValue).sum();
+    }
+}

@@ -1,0 +1,78 @@
+package dev.gmpwatch.exporter.runtime;
+
+import dev.gmpwatch.exporter.gobinary.GoBinary;
+import dev.gmpwatch.exporter.gobinary.GoFunction;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+
+/** Reads one live Go process's runtime state: the scheduler-wide numbers and walks of its goroutines. */
+public final class ProcessReader implements AutoCloseable {
+    /** Runtime functions that start user goroutines (runtime.isSystemGoroutine). */
+    private static final Set<String> USER_RUNTIME_ENTRIES = Set.of("runtime.main", "runtime.corostart",
+            "runtime.handleAsyncEvent");
+
+    private final GoBinary binary;
+    private final RuntimeAddresses addresses;
+    private final RemoteMemory memory;
+    private final SchedulerReader scheduler;
+    private final GoroutineWalker walker;
+
+    private ProcessReader(GoBinary binary, RuntimeAddresses addresses, RemoteMemory memory) {
+        this.binary = binary;
+        this.addresses = addresses;
+        this.memory = memory;
+        this.scheduler = new SchedulerReader(addresses);
+        this.walker = new GoroutineWalker(addresses, binary.waitReasons().texts(), this::isSystemEntry);
+    }
+
+    /** Fails with UNSUPPORTED when the binary lacks what we need, GONE or UNREADABLE for the process. */
+    public static ProcessReader open(Path proc, long pid, GoBinary binary, long loadBias) throws SnapshotException {
+        RuntimeAddresses addresses = RuntimeAddresses.of(binary, loadBias);
+        return new ProcessReader(binary, addresses, RemoteMemory.open(proc, pid));
+    }
+
+    public SchedulerState scheduler() throws SnapshotException {
+        return scheduler.read(memory);
+    }
+
+    /** Walks at most {@code maxGoroutines} entries of allgs. */
+    public GoroutineCensus census(long maxGoroutines) throws SnapshotException {
+        return walker.walk(memory, maxGoroutines);
+    }
+
+    public long bytesRead() {
+        return memory.bytesRead();
+    }
+
+    /** The function a goroutine starting at this run-time PC runs, compiler wrappers resolved. */
+    public String entryName(long startPc) {
+        return function(startPc).map(binary::goroutineEntryName).orElse("unknown");
+    }
+
+    /** "file:line" of a run-time PC, or "". */
+    public String sourceLine(long pc) {
+        return binary.sourceLine(pc - addresses.loadBias()).orElse("");
+    }
+
+    /** "file:line" of the entry of the function a goroutine runs (the wrapper's target for go f(x)). */
+    public String entrySourceLine(long startPc) {
+        String name = entryName(startPc);
+        return binary.functions().byName(name).flatMap(f -> binary.sourceLine(f.entry()))
+                .or(() -> binary.sourceLine(startPc - addresses.loadBias())).orElse("");
+    }
+
+    private boolean isSystemEntry(long startPc) {
+        return function(startPc).map(f -> f.name().startsWith("runtime.") && !USER_RUNTIME_ENTRIES.contains(f.name()))
+                .orElse(false);
+    }
+
+    private Optional<GoFunction> function(long pc) {
+        return binary.functions().symbolize(pc - addresses.loadBias());
+    }
+
+    @Override
+    public void close() {
+        memory.close();
+    }
+}

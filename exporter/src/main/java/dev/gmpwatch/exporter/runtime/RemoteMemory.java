@@ -1,0 +1,92 @@
+package dev.gmpwatch.exporter.runtime;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Another process's memory, read with positional reads of /proc/PID/mem. Nothing is stopped, so
+ * every value read is untrusted: callers range-check it. Reads are bounded by {@link #MAX_READ}.
+ */
+public final class RemoteMemory implements AutoCloseable {
+    /** The largest single read: the biggest runtime struct we copy (schedt with its histograms) is ~20 KB. */
+    static final int MAX_READ = 1 << 20;
+    /** User-space addresses on x86-64 are below 2^47. */
+    static final long MAX_ADDRESS = 1L << 47;
+
+    private final FileChannel mem;
+    private final long pid;
+    private long bytesRead;
+
+    private RemoteMemory(FileChannel mem, long pid) {
+        this.mem = mem;
+        this.pid = pid;
+    }
+
+    public static RemoteMemory open(Path proc, long pid) throws SnapshotException {
+        try {
+            return new RemoteMemory(FileChannel.open(proc.resolve(pid + "/mem"), StandardOpenOption.READ), pid);
+        } catch (NoSuchFileException e) {
+            throw new SnapshotException(SnapshotException.Kind.GONE, "pid " + pid + " is gone");
+        } catch (IOException | SecurityException e) {
+            throw new SnapshotException(SnapshotException.Kind.UNREADABLE,
+                    "cannot open /proc/" + pid + "/mem: " + e.getMessage() + " (needs CAP_SYS_PTRACE)");
+        }
+    }
+
+    /** Reads {@code length} bytes at {@code address} into a little-endian buffer. */
+    public ByteBuffer read(long address, int length) throws SnapshotException {
+        ByteBuffer buf = ByteBuffer.allocate(checkedLength(address, length)).order(ByteOrder.LITTLE_ENDIAN);
+        readInto(address, buf);
+        return buf.flip();
+    }
+
+    /** Fills {@code dst} from {@code address} (position to limit); the caller owns the buffer. */
+    public void readInto(long address, ByteBuffer dst) throws SnapshotException {
+        checkedLength(address, dst.remaining());
+        long at = address;
+        try {
+            while (dst.hasRemaining()) {
+                int n = mem.read(dst, at);
+                if (n <= 0) {
+                    throw new SnapshotException(SnapshotException.Kind.UNREADABLE, "short read at 0x" + Long.toHexString(at));
+                }
+                at += n;
+                bytesRead += n;
+            }
+        } catch (IOException e) {
+            // EIO for an unmapped address; ESRCH once the process is gone.
+            throw new SnapshotException(SnapshotException.Kind.UNREADABLE,
+                    "cannot read 0x" + Long.toHexString(at) + " of pid " + pid + ": " + e.getMessage());
+        }
+    }
+
+    public long readLong(long address) throws SnapshotException {
+        return read(address, 8).getLong(0);
+    }
+
+    public long bytesRead() {
+        return bytesRead;
+    }
+
+    private static int checkedLength(long address, int length) throws SnapshotException {
+        if (address <= 0 || address >= MAX_ADDRESS || length < 0 || length > MAX_READ || address + length > MAX_ADDRESS) {
+            throw new SnapshotException(SnapshotException.Kind.IMPLAUSIBLE,
+                    "refusing to read " + length + " bytes at 0x" + Long.toHexString(address));
+        }
+        return length;
+    }
+
+    @Override
+    public void close() {
+        try {
+            mem.close();
+        } catch (IOException e) {
+            // nothing to release beyond the descriptor
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.gmpwatch.exporter.runtime;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Reads the scheduler-wide state: about ten reads per process (sched, memstats, allp and every P),
+ * no per-goroutine work. Nothing is stopped, so counts that come from several reads are re-read
+ * when goidgen moved meanwhile, and everything is range-checked before it is used.
+ */
+public final class SchedulerReader {
+    /** runtime._MaxGomaxprocs is 1024 (Go 1.10+); leave room for allp's spare capacity. */
+    static final int MAX_PROCS = 4096;
+    /** Far beyond any real process; a larger allglen is corrupt memory, not a workload. */
+    static final long MAX_ALLGLEN = 1L << 27;
+    private static final int ATTEMPTS = 3;
+
+    private final RuntimeAddresses at;
+
+    public SchedulerReader(RuntimeAddresses at) {
+        this.at = at;
+    }
+
+    public SchedulerState read(RemoteMemory mem) throws SnapshotException {
+        SnapshotException last = null;
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            try {
+                Optional<SchedulerState> s = readOnce(mem);
+                if (s.isPresent()) {
+                    return s.get();
+                }
+            } catch (SnapshotException e) {
+                if (e.kind() != SnapshotException.Kind.IMPLAUSIBLE) {
+                    throw e;
+                }
+                last = e; // torn: the next attempt reads everything again
+            }
+        }
+        throw last != null ? last : new SnapshotException(SnapshotException.Kind.IMPLAUSIBLE,
+                "goroutine counters kept moving during " + ATTEMPTS + " reads");
+    }
+
+    /** Empty when goidgen moved while the Ps were read: the caller reads again. */
+    private Optional<SchedulerState> readOnce(RemoteMemory mem) throws SnapshotException {
+        int buckets = at.histogramBuckets();
+        long schedAddr = at.global("runtime.sched");
+        long timeToRun = at.offset("runtime.schedt.timeToRun");
+        OptionalLong stwGc = at.optionalOffset("runtime.schedt.stwTotalTimeGC");
+        int schedSize = (int) Math.max(Math.max(timeToRun, stwGc.orElse(0)) + TimeHistogram.size(buckets),
+                maxOffset("runtime.schedt.") + 8);
+        ByteBuffer sched = mem.read(schedAddr, schedSize);
+
+        long goidgen = sched.getLong((int) at.offset("runtime.schedt.goidgen"));
+        long ngsys = i32(sched, "runtime.schedt.ngsys");
+        long schedFree = freeCount(sched, "runtime.schedt.gFree.n", "runtime.schedt.gFree.stack.size",
+                "runtime.schedt.gFree.noStack.size");
+        int gomaxprocs = mem.read(at.global("runtime.gomaxprocs"), 4).getInt(0);
+        ByteBuffer allp = mem.read(at.global("runtime.allp"), 24);
+        long allpPtr = allp.getLong(0);
+        long allpLen = allp.getLong(8);
+        long allpCap = allp.getLong(16);
+        if (allpLen < 0 || allpCap < allpLen || allpCap > MAX_PROCS || gomaxprocs < 1 || gomaxprocs > MAX_PROCS) {
+            throw implausible("allp len " + allpLen + " cap " + allpCap + ", gomaxprocs " + gomaxprocs);
+        }
+        List<ProcState> procs = new ArrayList<>();
+        long pFree = 0;
+        long unusedIds = 0;
+        if (allpCap > 0) {
+            ByteBuffer ptrs = mem.read(allpPtr, (int) allpCap * 8);
+            int pSize = (int) maxOffset("runtime.p.") + 8;
+            for (int i = 0; i < allpCap; i++) {
+                long pp = ptrs.getLong(i * 8);
+                if (pp == 0) {
+                    continue;
+                }
+                ByteBuffer p = mem.read(pp, pSize);
+                long cache = p.getLong((int) at.offset("runtime.p.goidcache"));
+                long cacheEnd = p.getLong((int) at.offset("runtime.p.goidcacheend"));
+                if (cacheEnd - cache < 0 || cacheEnd - cache > 16) { // _GoidCacheBatch
+                    throw implausible("P " + i + " goid cache " + cache + ".." + cacheEnd);
+                }
+                unusedIds += cacheEnd - cache;
+                if (i < allpLen) { // Ps past len(allp) were destroyed: their free lists went to sched
+                    pFree += freeCount(p, "runtime.p.gFree.n", "runtime.p.gFree.size", null);
+                    procs.add(proc(p));
+                }
+            }
+        }
+        long allglen = mem.readLong(at.global("runtime.allglen"));
+        if (allglen < 0 || allglen > MAX_ALLGLEN) {
+            throw implausible("allglen " + allglen);
+        }
+        if (mem.readLong(schedAddr + at.offset("runtime.schedt.goidgen")) != goidgen) {
+            return Optional.empty();
+        }
+        long live = allglen - schedFree - pFree - ngsys;
+        long created = goidgen - unusedIds;
+        if (live < 0 || ngsys < 0 || created < live + ngsys) {
+            throw implausible("allglen " + allglen + " free " + (schedFree + pFree) + " ngsys " + ngsys + " created " + created);
+        }
+
+        ByteBuffer memstats = mem.read(at.global("runtime.memstats"),
+                (int) Math.max(at.offset("runtime.mstats.numgc") + 4,
+                        at.optionalOffset("runtime.mstats.gcPauseDist").orElse(0) + TimeHistogram.size(buckets)));
+        long numgc = Integer.toUnsignedLong(memstats.getInt((int) at.offset("runtime.mstats.numgc")));
+        Optional<TimeHistogram> stw = Optional.empty();
+        if (stwGc.isPresent()) {
+            stw = Optional.of(TimeHistogram.decode(sched, (int) stwGc.getAsLong(), buckets));
+        } else if (at.optionalOffset("runtime.mstats.gcPauseDist").isPresent()) {
+            stw = Optional.of(TimeHistogram.decode(memstats, (int) at.offset("runtime.mstats.gcPauseDist"), buckets));
+        }
+        int idle = (int) i32(sched, "runtime.schedt.npidle");
+        int spinning = (int) i32(sched, "runtime.schedt.nmspinning");
+        long threads = i64(sched, "runtime.schedt.mnext") - i64(sched, "runtime.schedt.nmfreed");
+        long runq = i32(sched, "runtime.schedt.runqsize");
+        if (idle < 0 || idle > MAX_PROCS || spinning < 0 || threads < 0 || runq < 0) {
+            throw implausible("npidle " + idle + " nmspinning " + spinning + " threads " + threads + " runq " + runq);
+        }
+        return Optional.of(new SchedulerState(live, ngsys, created, numgc, gomaxprocs, idle, spinning, threads, runq,
+                List.copyOf(procs), TimeHistogram.decode(sched, (int) timeToRun, buckets), stw));
+    }
+
+    private ProcState proc(ByteBuffer p) throws SnapshotException {
+        long head = Integer.toUnsignedLong(p.getInt((int) at.offset("runtime.p.runqhead")));
+        long tail = Integer.toUnsignedLong(p.getInt((int) at.offset("runtime.p.runqtail")));
+        long queued = (tail - head) & 0xffffffffL;
+        if (queued > ProcState.LOCAL_QUEUE_CAPACITY) {
+            queued = 0; // read between the two loads of a steal; the next scrape sees it settled
+        }
+        boolean next = p.getLong((int) at.offset("runtime.p.runnext")) != 0;
+        return new ProcState(p.getInt((int) at.offset("runtime.p.id")), p.getInt((int) at.offset("runtime.p.status")),
+                (int) queued + (next ? 1 : 0),
+                Integer.toUnsignedLong(p.getInt((int) at.offset("runtime.p.schedtick"))),
+                Integer.toUnsignedLong(p.getInt((int) at.offset("runtime.p.syscalltick"))));
+    }
+
+    /** A free-list length: the count field (Go 1.17-1.24) or the lists' sizes (Go 1.25+). */
+    private long freeCount(ByteBuffer b, String count, String sizeA, String sizeB) throws SnapshotException {
+        OptionalLong n = at.optionalOffset(count);
+        if (n.isPresent()) {
+            return b.getInt((int) n.getAsLong());
+        }
+        long total = b.getInt((int) at.offset(sizeA));
+        if (sizeB != null) {
+            total += b.getInt((int) at.offset(sizeB));
+        }
+        return total;
+    }
+
+    private long maxOffset(String prefix) throws SnapshotException {
+        long max = -1;
+        for (String f : dev.gmpwatch.exporter.gobinary.RuntimeLayout.FIELDS) {
+            if (f.startsWith(prefix)) {
+                max = Math.max(max, at.optionalOffset(f).orElse(-1));
+            }
+        }
+        if (max < 0) {
+            throw new SnapshotException(SnapshotException.Kind.UNSUPPORTED, "no offsets for " + prefix);
+        }
+        return max;
+    }
+
+    private long i32(ByteBuffer b, String field) throws SnapshotException {
+        return b.getInt((int) at.offset(field));
+    }
+
+    private long i64(ByteBuffer b, String field) throws SnapshotException {
+        return b.getLong((int) at.offset(field));
+    }
+
+    private static SnapshotException implausible(String what) {
+        return new SnapshotException(SnapshotException.Kind.IMPLAUSIBLE, "implausible runtime state: " + what);
+    }
+}
