@@ -51,6 +51,27 @@ public final class RuntimeLayout {
             "runtime.mstats.gcPauseDist",
             "runtime.timeHistogram.underflow");
 
+    /**
+     * What the runtime-state reader needs, as alternatives: each entry is satisfied when every
+     * field of one of its "|"-separated options (fields joined by "+") is known.
+     */
+    static final List<String> REQUIRED_FOR_STATE = List.of(
+            "runtime.g.goid", "runtime.g.atomicstatus", "runtime.g.waitreason", "runtime.g.startpc", "runtime.g.gopc",
+            "runtime.g.waitsince", "runtime.p.id", "runtime.p.status", "runtime.p.schedtick", "runtime.p.syscalltick",
+            "runtime.p.runqhead", "runtime.p.runqtail", "runtime.p.runnext", "runtime.p.goidcache", "runtime.p.goidcacheend",
+            "runtime.p.gFree.n|runtime.p.gFree.size",
+            "runtime.schedt.runqsize", "runtime.schedt.goidgen", "runtime.schedt.ngsys", "runtime.schedt.npidle",
+            "runtime.schedt.nmspinning", "runtime.schedt.mnext", "runtime.schedt.nmfreed",
+            "runtime.schedt.gFree.n|runtime.schedt.gFree.stack.size+runtime.schedt.gFree.noStack.size",
+            "runtime.schedt.timeToRun", "runtime.schedt.stwTotalTimeGC|runtime.mstats.gcPauseDist",
+            "runtime.mstats.numgc", "runtime.timeHistogram.underflow");
+
+    /** The entries of {@link #REQUIRED_FOR_STATE} that these offsets do not satisfy. */
+    public static List<String> missingForState(Map<String, Long> offsets) {
+        return REQUIRED_FOR_STATE.stream().filter(req -> java.util.Arrays.stream(req.split("\\|"))
+                .noneMatch(option -> java.util.Arrays.stream(option.split("\\+")).allMatch(offsets::containsKey))).toList();
+    }
+
     static final Set<String> STRUCTS = Set.of("runtime.g", "runtime.p", "runtime.schedt", "runtime.gQueue",
             "runtime.gList", "runtime.mstats", "runtime.timeHistogram");
     /** Data symbols the runtime-state reader needs. */

@@ -1,6 +1,8 @@
 package dev.gmpwatch.exporter.runtime;
 
 import dev.gmpwatch.exporter.gobinary.GoBinary;
+import dev.gmpwatch.exporter.gobinary.RuntimeLayout;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -26,10 +28,10 @@ public final class RuntimeAddresses {
                 "runtime.gomaxprocs", "runtime.memstats"}) {
             a.global(g);
         }
-        for (String f : new String[] {"runtime.schedt.goidgen", "runtime.schedt.ngsys", "runtime.schedt.timeToRun",
-                "runtime.timeHistogram.underflow", "runtime.p.goidcache", "runtime.p.goidcacheend", "runtime.g.atomicstatus",
-                "runtime.g.startpc", "runtime.g.waitreason", "runtime.mstats.numgc"}) {
-            a.offset(f);
+        List<String> missing = RuntimeLayout.missingForState(bin.layout().offsets());
+        if (!missing.isEmpty()) {
+            throw new SnapshotException(SnapshotException.Kind.UNSUPPORTED, bin.goVersion()
+                    + ": no offsets for " + String.join(", ", missing) + " (neither DWARF nor a shipped table has them)");
         }
         return a;
     }
