@@ -76,6 +76,8 @@ final class InspectCommand {
         r.put("structOffsets", bin.layout().offsets());
         r.put("structOffsetsSource", bin.layout().source().name().toLowerCase());
         r.put("globals", bin.globals());
+        r.put("globalsSource", bin.globalsSource());
+        r.put("globalsProblems", bin.globalsProblems());
         Map<String, String> reasons = new LinkedHashMap<>();
         List<String> texts = bin.waitReasons().texts();
         for (int i = 0; i < texts.size(); i++) {
@@ -113,7 +115,8 @@ final class InspectCommand {
         out.println();
         out.printf("struct offsets (from %s)%n", report.get("structOffsetsSource"));
         bin.layout().offsets().forEach((k, v) -> out.printf("  %-32s %d%n", k, v));
-        bin.globals().forEach((k, v) -> out.printf("  %-32s 0x%x (address)%n", k, v));
+        bin.globals().forEach((k, v) -> out.printf("  %-32s 0x%x (address, from %s)%n", k, v, bin.globalsSource()));
+        bin.globalsProblems().forEach(p -> out.printf("  not recovered: %s%n", p));
         out.println();
         List<String> texts = bin.waitReasons().texts();
         out.printf("wait reasons (from %s, %d)%n", report.get("waitReasonsSource"), texts.size());

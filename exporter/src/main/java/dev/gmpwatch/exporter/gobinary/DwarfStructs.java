@@ -23,6 +23,7 @@ final class DwarfStructs {
     private static final int AT_LOCATION = 0x02;
     private static final int AT_DATA_MEMBER_LOCATION = 0x38;
     private static final int AT_TYPE = 0x49;
+    private static final int AT_BYTE_SIZE = 0x0b;
     private static final int OP_ADDR = 0x03;
     private static final int OP_PLUS_UCONST = 0x23;
 
@@ -33,6 +34,7 @@ final class DwarfStructs {
     private final Map<String, Long> dieOfStruct = new HashMap<>();
     /** Go names its types through typedefs: typedef DIE -> the DIE it names. */
     private final Map<Long, Long> typedefs = new HashMap<>();
+    private final Map<String, Long> structSizes = new HashMap<>();
 
     /** A member's offset in its struct and the .debug_info offset of its type (-1 when unknown). */
     private record Member(long offset, long typeDie) {
@@ -85,6 +87,11 @@ final class DwarfStructs {
             die = m.typeDie();
         }
         return Optional.of(total);
+    }
+
+    /** The byte size of a chosen struct. */
+    Optional<Long> structSize(String struct) {
+        return Optional.ofNullable(structSizes.get(struct));
     }
 
     Optional<Long> globalAddress(String name) {
@@ -173,11 +180,14 @@ final class DwarfStructs {
                 Long memberLocation = null;
                 Long variableAddress = null;
                 long typeDie = -1;
+                Long byteSize = null;
                 for (int i = 0; i < a.attrs().length; i++) {
                     int attr = a.attrs()[i];
                     int form = a.forms()[i];
                     if (attr == AT_TYPE && (a.tag() == TAG_MEMBER || a.tag() == TAG_TYPEDEF)) {
                         typeDie = readReference(c, form, unitStart);
+                    } else if (attr == AT_BYTE_SIZE && a.tag() == TAG_STRUCTURE_TYPE) {
+                        byteSize = readLocation(c, form, a.implicitConsts()[i], -1);
                     } else if (attr == AT_NAME) {
                         name = readString(c, form);
                     } else if (attr == AT_DATA_MEMBER_LOCATION && a.tag() == TAG_MEMBER) {
@@ -213,6 +223,9 @@ final class DwarfStructs {
                             out.structsByDie.put(dieOffset, keptAtDepth[depth]);
                             if (wanted) {
                                 out.dieOfStruct.putIfAbsent(name, dieOffset);
+                                if (byteSize != null) {
+                                    out.structSizes.putIfAbsent(name, byteSize);
+                                }
                             }
                         }
                     }

@@ -25,6 +25,8 @@ public final class GoBinary {
     private final long textStart;
     private final RuntimeLayout layout;
     private final Map<String, Long> globals;
+    private final String globalsSource;
+    private final List<String> globalsProblems;
     private final WaitReasons waitReasons;
 
     private GoBinary(ElfFile elf) throws GoBinaryException, ElfFormatException {
@@ -39,7 +41,19 @@ public final class GoBinary {
         this.functions = FunctionTable.read(elf, pcln, textStart);
         Optional<DwarfStructs> dwarf = DwarfStructs.read(elf, RuntimeLayout.STRUCTS, RuntimeLayout.GLOBALS);
         this.layout = RuntimeLayout.resolve(dwarf, goVersion);
-        this.globals = RuntimeLayout.globals(elf, dwarf);
+        Map<String, Long> known = RuntimeLayout.globals(elf, dwarf);
+        if (known.size() < RuntimeLayout.GLOBALS.size() && !elf.hasSymbols()) {
+            StrippedGlobals.Recovery r = StrippedGlobals.recover(elf, functions, layout.offsets());
+            Map<String, Long> merged = new java.util.LinkedHashMap<>(r.globals());
+            merged.putAll(known);
+            this.globals = Map.copyOf(merged);
+            this.globalsSource = "code";
+            this.globalsProblems = r.problems();
+        } else {
+            this.globals = known;
+            this.globalsSource = dwarf.isPresent() ? "dwarf" : "symtab";
+            this.globalsProblems = List.of();
+        }
         this.waitReasons = WaitReasons.resolve(elf, goVersion);
     }
 
@@ -87,6 +101,16 @@ public final class GoBinary {
 
     public Map<String, Long> globals() {
         return globals;
+    }
+
+    /** Where {@link #globals()} came from: "dwarf", "symtab", or "code" (recovered in a stripped binary). */
+    public String globalsSource() {
+        return globalsSource;
+    }
+
+    /** Data symbols a stripped binary's code did not give up, with why. */
+    public List<String> globalsProblems() {
+        return globalsProblems;
     }
 
     public WaitReasons waitReasons() {

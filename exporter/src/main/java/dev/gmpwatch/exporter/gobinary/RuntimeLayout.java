@@ -12,6 +12,9 @@ import java.util.Set;
 public final class RuntimeLayout {
     public enum Source { DWARF, TABLE, NONE }
 
+    /** The size of the scheduler struct: stripped-binary recovery tells sched's fields from its neighbours. */
+    public static final String SIZEOF_SCHEDT = "sizeof(runtime.schedt)";
+
     /**
      * Every field the probes and the runtime-state reader may read, in a stable order. A name is
      * "struct.member[.member...]"; nested members are followed through their types. Fields that a
@@ -35,6 +38,7 @@ public final class RuntimeLayout {
             "runtime.p.goidcacheend",
             "runtime.p.gFree.n",
             "runtime.p.gFree.size",
+            "runtime.schedt.lock",
             "runtime.schedt.runqsize",
             "runtime.schedt.goidgen",
             "runtime.schedt.ngsys",
@@ -49,7 +53,8 @@ public final class RuntimeLayout {
             "runtime.schedt.stwTotalTimeGC",
             "runtime.mstats.numgc",
             "runtime.mstats.gcPauseDist",
-            "runtime.timeHistogram.underflow");
+            "runtime.timeHistogram.underflow",
+            SIZEOF_SCHEDT);
 
     /**
      * What the runtime-state reader needs, as alternatives: each entry is satisfied when every
@@ -64,7 +69,7 @@ public final class RuntimeLayout {
             "runtime.schedt.nmspinning", "runtime.schedt.mnext", "runtime.schedt.nmfreed",
             "runtime.schedt.gFree.n|runtime.schedt.gFree.stack.size+runtime.schedt.gFree.noStack.size",
             "runtime.schedt.timeToRun", "runtime.schedt.stwTotalTimeGC|runtime.mstats.gcPauseDist",
-            "runtime.mstats.numgc", "runtime.timeHistogram.underflow");
+            "runtime.mstats.numgc", "runtime.timeHistogram.underflow", "runtime.schedt.lock", SIZEOF_SCHEDT);
 
     /** The entries of {@link #REQUIRED_FOR_STATE} that these offsets do not satisfy. */
     public static List<String> missingForState(Map<String, Long> offsets) {
@@ -119,6 +124,9 @@ public final class RuntimeLayout {
     }
 
     private static Optional<Long> fromDwarf(DwarfStructs dwarf, String field) {
+        if (field.startsWith("sizeof(")) {
+            return dwarf.structSize(field.substring(7, field.length() - 1));
+        }
         String[] parts = field.split("\\.");
         Optional<Long> direct = dwarf.nestedOffset(parts[0] + "." + parts[1],
                 java.util.Arrays.copyOfRange(parts, 2, parts.length));
