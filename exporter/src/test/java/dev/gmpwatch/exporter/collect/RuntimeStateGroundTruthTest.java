@@ -77,10 +77,10 @@ class RuntimeStateGroundTruthTest {
                 assertEquals(own.get("created").asLong(), s.counters().created(), what + ": /sched/goroutines-created");
             }
             List<Long> ours = cumulative(s.scheduler().schedLatency());
-            List<Long> before = cumulative(own.get("latency"), what);
-            List<Long> after = cumulative(ownAfter.get("latency"), what);
-            assertTrue(ours.equals(before) || ours.equals(after), what + ": latency buckets (count, then under each edge): ours "
-                    + ours + ", the runtime's just before " + before + " and just after " + after);
+            List<Long> ownBefore = cumulative(own.get("latency"), what);
+            List<Long> ownAfterList = cumulative(ownAfter.get("latency"), what);
+            assertTrue(ours.equals(ownBefore) || ours.equals(ownAfterList), what + ": latency buckets (count, then under each edge): ours "
+                    + ours + ", the runtime's just before " + ownBefore + " and just after " + ownAfterList);
 
             Map<String, Long> reasons = s.walk().orElseThrow().waitingByReason();
             assertEquals(42L, reasons.get("chan receive"), what + ": 37 + 5 goroutines blocked on a channel: " + reasons);
