@@ -87,6 +87,7 @@ public final class StateSampler {
             maybeWalk(p, r);
             p.lastError = null;
         } catch (SnapshotException e) {
+            p.census = null; // never serve a stale walk beside a failure
             status = e.kind().label();
             reason = e.getMessage();
             self.snapshotFailed(e.kind().label());

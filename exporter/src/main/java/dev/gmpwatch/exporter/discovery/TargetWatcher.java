@@ -123,7 +123,9 @@ public final class TargetWatcher implements AutoCloseable {
             consider(pid, exeLink, target);
         }
         adoptSelfRegistered();
-        for (Long pid : List.copyOf(targets.keySet())) {
+        Set<Long> tracked = new HashSet<>(targets.keySet());
+        probes.ifPresent(p -> p.watched().forEach(w -> tracked.add(w.pid()))); // self-registered, maybe never served
+        for (Long pid : tracked) {
             if (alive.contains(pid)) {
                 exited.remove(pid);
             } else if (!exited.add(pid)) {

@@ -97,6 +97,11 @@ class RuntimeStateGroundTruthTest {
             fx.send("spawn 1000");
             fx.await("done", WAIT);
             ProcessSample after = sampler.sample(t);
+            // wg.Done() runs just before a goroutine ends: give the last ones a moment to exit.
+            for (int i = 0; i < 100 && after.counters().exited() - s.counters().exited() < 1000; i++) {
+                Thread.sleep(20);
+                after = sampler.sample(t);
+            }
             assertEquals(1000, after.counters().created() - s.counters().created(), what + ": created grows by exactly K");
             assertEquals(1000, after.counters().exited() - s.counters().exited(), what + ": and so does exited");
 

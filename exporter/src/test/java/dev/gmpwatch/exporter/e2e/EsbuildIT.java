@@ -21,21 +21,63 @@ class EsbuildIT {
     @TempDir
     Path project;
 
+    /** The default mode: esbuild serving a bundle, rebuilt on every request, read from outside meanwhile. */
+    @Test
+    void stateIsReadWhileEsbuildRebuilds() throws Exception {
+        Path esbuild = RealBinaries.esbuild();
+        generateProject();
+        int port = RealBinariesStateIT.freePort();
+        Process server = new ProcessBuilder(esbuild.toString(), "src/index.js", "--bundle", "--outdir=out",
+                "--serve=127.0.0.1:" + port).directory(project.toFile()).redirectErrorStream(true)
+                .redirectOutput(project.resolve("serve.log").toFile()).start();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI bundle = java.net.URI.create("http://127.0.0.1:" + port + "/index.js");
+        try (ExporterProcess exporter = ExporterProcess.start("--pid", Long.toString(server.pid()), "--walk.min-interval", "0s")) {
+            String pid = Long.toString(server.pid());
+            Scrape first = exporter.awaitWatching(server.pid());
+            double lastCreated = first.value("gmpwatch_goroutines_created_total", "pid", pid);
+            for (int i = 0; i < 100; i++) {
+                java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(bundle).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), r.body());
+                assertTrue(r.body().contains("console.log"), "a bundle");
+                Scrape s = exporter.scrape();
+                double created = s.value("gmpwatch_goroutines_created_total", "pid", pid);
+                assertTrue(created >= lastCreated, "created never goes back: " + lastCreated + " -> " + created);
+                lastCreated = created;
+                assertTrue(s.value("gmpwatch_goroutines_live", "pid", pid) >= 1);
+                assertEquals(1, s.value("gmpwatch_target_info", "pid", pid, "go_version", RealBinaries.ESBUILD_GO_VERSION,
+                        "status", "watching"), "read on every scrape");
+            }
+            Scrape last = exporter.scrape();
+            System.out.printf("esbuild serving 100 rebuilds: %.0f goroutines created, %.0f live%n", lastCreated,
+                    last.value("gmpwatch_goroutines_live", "pid", pid));
+            assertTrue(lastCreated - first.value("gmpwatch_goroutines_created_total", "pid", pid) >= 100,
+                    "every rebuild starts goroutines");
+            assertEquals(0, last.value("gmpwatch_snapshot_errors_total", "reason", "implausible"));
+            assertEquals(0, last.value("gmpwatch_snapshot_errors_total", "reason", "unreadable"));
+        } finally {
+            server.destroy();
+            server.waitFor();
+        }
+    }
+
+    /** The per-event mode: every esbuild process is probed from its first goroutine. */
     @Test
     void bundlingUnderTheExporterIsCountedAndProducesTheSameOutput() throws Exception {
         Path esbuild = RealBinaries.esbuild();
         generateProject();
         byte[] untraced = bundle(esbuild, "untraced.js");
-        try (ExporterProcess exporter = ExporterProcess.start("--exe", esbuild.toString(), "--discover.interval", "1s")) {
+        try (ExporterProcess exporter = ExporterProcess.start("--probes", "--exe", esbuild.toString(), "--discover.interval", "1s")) {
             byte[] traced = bundle(esbuild, "traced.js");
             assertArrayEquals(untraced, traced, "esbuild's output is byte-identical when traced");
             Scrape s = awaitEsbuildSeries(exporter);
-            double created = s.value("gmpwatch_goroutines_created_total", "exe", "esbuild");
-            double exited = s.value("gmpwatch_goroutines_exited_total", "exe", "esbuild");
+            double created = s.sum("gmpwatch_goroutine_transitions_total", "exe", "esbuild", "from", "dead");
+            double exited = s.sum("gmpwatch_goroutine_transitions_total", "exe", "esbuild", "to", "dead")
+                    - s.sum("gmpwatch_goroutine_transitions_total", "exe", "esbuild", "from", "idle", "to", "dead");
             System.out.printf("esbuild bundling %d modules: %.0f goroutines created, %.0f exited%n", MODULES, created, exited);
             assertTrue(created > 0, "created " + created);
             assertTrue(exited <= created, "exited " + exited + " <= created " + created);
-            assertEquals(1, s.value("gmpwatch_target_info", "exe", "esbuild", "go_version", RealBinaries.ESBUILD_GO_VERSION));
         }
     }
 
@@ -69,7 +111,7 @@ class EsbuildIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
             Scrape s = exporter.scrape();
-            if (s.has("gmpwatch_goroutines_created_total", "exe", "esbuild")) {
+            if (s.sum("gmpwatch_goroutine_transitions_total", "exe", "esbuild", "from", "dead") > 0) {
                 return s;
             }
             Thread.sleep(25);

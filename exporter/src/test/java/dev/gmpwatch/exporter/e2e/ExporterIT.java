@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The packaged exporter against live Go fixtures (newest Go and Debian's Go 1.19), scraped over
- * HTTP: every figure is checked against what the fixture was told to do.
+ * HTTP, in the default mode and the per-event mode: every figure is checked against what the
+ * fixture was told to do.
  */
 class ExporterIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -31,28 +32,92 @@ class ExporterIT {
         return Stream.of(Arguments.of(GoToolchain.all().get(0)), Arguments.of(GoToolchain.all().get(1)));
     }
 
+    /**
+     * The default mode: goroutines started before the exporter are seen, by state, wait reason and
+     * creator; counters are exact since the process started; nothing is attached to the process.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("toolchains")
-    void countsLifecycleParksPausesGomaxprocsAndCreators(GoToolchain go) throws Exception {
+    void defaultModeReadsStateAndAttachesNothing(GoToolchain go) throws Exception {
+        Path bin = GoFixtures.build(go, "spawner", GoFixtures.Variant.NORMAL);
+        int linksBefore = uprobeLinks();
+        try (FixtureProcess fx = FixtureProcess.start(bin)) {
+            fx.await("ready", WAIT);
+            String pid = Long.toString(fx.pid());
+            int m = 37;
+            fx.send("leak " + m);
+            fx.await("done", WAIT);
+            try (ExporterProcess exporter = ExporterProcess.start("--pid", pid, "--walk.min-interval", "0s")) {
+                Scrape s0 = exporter.awaitWatching(fx.pid());
+                assertEquals(linksBefore, uprobeLinks(), "the default mode attaches no probe");
+                assertEquals(m, s0.value("gmpwatch_goroutines_by_creator", "pid", pid, "creator", "main.leaker"),
+                        "goroutines leaked before the exporter started");
+                assertEquals(m, s0.value("gmpwatch_goroutines_waiting", "pid", pid, "reason", "chan receive"));
+                assertEquals(s0.value("gmpwatch_goroutines_live", "pid", pid),
+                        s0.sum("gmpwatch_goroutines", "pid", pid), "states add up to the live count");
+
+                int n = 5000;
+                Scrape s1 = exporter.after(fx, "spawn " + n);
+                assertEquals(n, delta(s0, s1, "gmpwatch_goroutines_created_total", pid), "created");
+                // wg.Done() runs just before a goroutine ends: the last exits may land a moment later.
+                double exited = delta(s0, s1, "gmpwatch_goroutines_exited_total", pid);
+                for (int i = 0; i < 100 && exited < n; i++) {
+                    Thread.sleep(20);
+                    exited = delta(s0, exporter.scrape(), "gmpwatch_goroutines_exited_total", pid);
+                }
+                assertEquals(n, exited, "exited");
+                Scrape s2 = exporter.after(fx, "gc 3");
+                assertEquals(3, delta(s1, s2, "gmpwatch_gc_cycles_total", pid), "GC cycles");
+                assertTrue(delta(s1, s2, "gmpwatch_stop_the_world_seconds_count", pid) >= 3, "GC pauses recorded");
+                assertTrue(s2.value("gmpwatch_sched_latency_seconds_count", "pid", pid) > 0, "the runtime's latency histogram");
+
+                fx.send("gomaxprocs 0");
+                double reported = Double.parseDouble(fx.await("done", WAIT));
+                assertEquals(reported, exporter.scrape().value("gmpwatch_gomaxprocs", "pid", pid), "GOMAXPROCS as the fixture reports it");
+                Scrape s3 = exporter.after(fx, "gomaxprocs 1");
+                assertEquals(1, s3.value("gmpwatch_gomaxprocs", "pid", pid), "follows runtime.GOMAXPROCS(1)");
+                exporter.after(fx, "gomaxprocs " + (int) reported);
+
+                HttpResponse<String> api = exporter.get("/api/v1/goroutines?pid=" + pid);
+                assertEquals(200, api.statusCode());
+                JsonNode top = new ObjectMapper().readTree(api.body()).get("creators").get(0);
+                assertEquals("main.leaker", top.get("creator").asText(), api.body());
+                assertEquals(m, top.get("count").asLong(), api.body());
+                assertTrue(top.get("source").asText().matches(".*/main\\.go:\\d+"), "file:line of main.leaker: " + api.body());
+                assertTrue(top.get("goStatement").asText().matches(".*/main\\.go:\\d+"), "the go statement: " + api.body());
+                assertEquals(m, top.get("waitReasons").get("chan receive").asLong(), api.body());
+                if (dev.gmpwatch.exporter.gobinary.GoVersion.minorNumber(go.version()) >= 22) {
+                    Scrape s4 = exporter.after(fx, "leakargs 5");
+                    assertEquals(5, s4.value("gmpwatch_goroutines_by_creator", "pid", pid, "creator", "main.leakerWithArg"),
+                            "the go-statement wrapper resolves to the function it starts");
+                }
+
+                Scrape s5 = exporter.scrape();
+                assertEquals(1, s5.value("gmpwatch_target_info", "pid", pid, "go_version", go.version(), "probe_mode", "off",
+                        "status", "watching"));
+                checkWithPromtool(s5.text);
+                assertEquals(400, exporter.get("/api/v1/goroutines?pid=x").statusCode());
+                assertEquals(404, exporter.get("/api/v1/goroutines?pid=1").statusCode());
+                assertEquals(200, exporter.get("/healthz").statusCode());
+            }
+        }
+    }
+
+    /** The per-event mode (--probes): transitions, parks and lifetimes on top of the state metrics. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("toolchains")
+    void perEventModeCountsTransitionsParksAndLifetimes(GoToolchain go) throws Exception {
         Path bin = GoFixtures.build(go, "spawner", GoFixtures.Variant.NORMAL);
         try (FixtureProcess fx = FixtureProcess.start(bin)) {
             fx.await("ready", WAIT);
             String pid = Long.toString(fx.pid());
-            String exe = bin.getFileName().toString();
-            try (ExporterProcess exporter = ExporterProcess.start("--pid", pid)) {
+            try (ExporterProcess exporter = ExporterProcess.start("--probes", "--pid", pid, "--walk.min-interval", "0s")) {
                 Scrape s0 = exporter.awaitWatching(fx.pid());
-                assertEquals(0, s0.value("gmpwatch_goroutines_created_total", "pid", pid, "exe", exe), "series start at 0");
-
                 int n = 5000;
-                long t0 = System.nanoTime();
                 Scrape s1 = exporter.after(fx, "spawn " + n);
-                double wall = (System.nanoTime() - t0) / 1e9;
-                assertEquals(n, delta(s0, s1, "gmpwatch_goroutines_created_total", pid), "created");
-                assertEquals(n, delta(s0, s1, "gmpwatch_goroutines_exited_total", pid), "exited");
-                double latencyCount = delta(s0, s1, "gmpwatch_sched_latency_seconds_count", pid);
-                double latencySum = delta(s0, s1, "gmpwatch_sched_latency_seconds_sum", pid);
-                assertTrue(latencyCount >= n, "every new goroutine waited for a P once: " + latencyCount);
-                assertTrue(latencySum > 0 && latencySum <= wall * latencyCount, "latency sum " + latencySum + " s");
+                assertEquals(n, delta(s0, s1, "gmpwatch_goroutines_created_total", pid), "created, from the state");
+                assertEquals(n, s1.sum("gmpwatch_goroutine_transitions_total", "pid", pid, "from", "dead")
+                        - s0.sum("gmpwatch_goroutine_transitions_total", "pid", pid, "from", "dead"), "left _Gdead, from the probes");
                 assertTrue(delta(s0, s1, "gmpwatch_goroutine_lifetime_seconds_count", pid) >= n, "lifetimes observed");
 
                 Scrape s2 = exporter.after(fx, "park 200");
@@ -61,37 +126,8 @@ class ExporterIT {
                 Scrape s4 = exporter.after(fx, "sleep 50 20");
                 assertTrue(parks(s4, pid, "sleep") - parks(s3, pid, "sleep") >= 50, "sleep parks");
 
-                Scrape s5 = exporter.after(fx, "gc 3");
-                assertTrue(delta(s4, s5, "gmpwatch_stop_the_world_seconds_count", pid) >= 6, "two pauses per GC");
-
-                fx.send("gomaxprocs 0");
-                double reported = Double.parseDouble(fx.await("done", WAIT));
-                assertEquals(reported, exporter.scrape().value("gmpwatch_gomaxprocs", "pid", pid), "GOMAXPROCS as the fixture reports it");
-                Scrape s6 = exporter.after(fx, "gomaxprocs 1");
-                assertEquals(1, s6.value("gmpwatch_gomaxprocs", "pid", pid), "follows runtime.GOMAXPROCS(1)");
-                exporter.after(fx, "gomaxprocs " + (int) reported);
-
-                int m = 37;
-                Scrape s7 = exporter.after(fx, "leak " + m);
-                assertEquals(m, s7.value("gmpwatch_goroutines_by_creator", "pid", pid, "creator", "main.leaker"), "leaking creator");
-                HttpResponse<String> api = exporter.get("/api/v1/goroutines?pid=" + pid);
-                assertEquals(200, api.statusCode());
-                JsonNode top = new ObjectMapper().readTree(api.body()).get("creators").get(0);
-                assertEquals("main.leaker", top.get("creator").asText(), api.body());
-                assertEquals(m, top.get("count").asLong(), api.body());
-                assertTrue(top.get("source").asText().matches(".*/main\\.go:\\d+"), "file:line of main.leaker: " + api.body());
-                assertTrue(top.get("oldestAgeSeconds").asDouble() > 0 && top.get("oldestAgeSeconds").asDouble() < 60, api.body());
-                if (dev.gmpwatch.exporter.gobinary.GoVersion.minorNumber(go.version()) >= 22) {
-                    Scrape s8 = exporter.after(fx, "leakargs 5");
-                    assertEquals(5, s8.value("gmpwatch_goroutines_by_creator", "pid", pid, "creator", "main.leakerWithArg"),
-                            "the go-statement wrapper resolves to the function it starts");
-                }
-
-                assertEquals(1, s7.value("gmpwatch_target_info", "pid", pid, "go_version", go.version(), "probe_mode", "emulated"));
-                checkWithPromtool(s7.text);
-                assertEquals(400, exporter.get("/api/v1/goroutines?pid=x").statusCode());
-                assertEquals(404, exporter.get("/api/v1/goroutines?pid=1").statusCode());
-                assertEquals(200, exporter.get("/healthz").statusCode());
+                assertEquals(1, s4.value("gmpwatch_target_info", "pid", pid, "go_version", go.version(), "probe_mode", "emulated"));
+                checkWithPromtool(s4.text);
             }
         }
     }
@@ -101,7 +137,7 @@ class ExporterIT {
     void seriesDisappearAndProbesDetachWhenAWatchedProcessExits(GoToolchain go) throws Exception {
         Path bin = GoFixtures.build(go, "spawner", GoFixtures.Variant.STRIPPED);
         int linksBefore = uprobeLinks();
-        try (ExporterProcess exporter = ExporterProcess.start("--discover", "--discover.match", "^" + bin + "$",
+        try (ExporterProcess exporter = ExporterProcess.start("--probes", "--discover", "--discover.match", "^" + bin + "$",
                 "--discover.interval", "200ms")) {
             String pid;
             try (FixtureProcess fx = FixtureProcess.start(bin)) {
@@ -124,7 +160,7 @@ class ExporterIT {
         Path bin = GoFixtures.build(go, "spawner", GoFixtures.Variant.NORMAL);
         int linksBefore = uprobeLinks();
         List<String> pids = new java.util.ArrayList<>();
-        try (ExporterProcess exporter = ExporterProcess.start("--exe", bin.toString(), "--discover.interval", "100ms")) {
+        try (ExporterProcess exporter = ExporterProcess.start("--probes", "--exe", bin.toString(), "--discover.interval", "100ms")) {
             for (int i = 0; i < 50; i++) {
                 try (FixtureProcess fx = FixtureProcess.start(bin)) {
                     fx.await("ready", WAIT);
@@ -133,6 +169,8 @@ class ExporterIT {
                     Scrape before = exporter.awaitWatching(fx.pid());
                     Scrape after = exporter.after(fx, "spawn 10");
                     assertEquals(10, delta(before, after, "gmpwatch_goroutines_created_total", pid), "process " + i);
+                    assertEquals(10, after.sum("gmpwatch_goroutine_transitions_total", "pid", pid, "from", "dead")
+                            - before.sum("gmpwatch_goroutine_transitions_total", "pid", pid, "from", "dead"), "probed, process " + i);
                     fx.send("exit");
                 }
             }
@@ -146,7 +184,8 @@ class ExporterIT {
 
     private static void awaitGone(ExporterProcess exporter, String pid) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (exporter.scrape().has("gmpwatch_goroutines_created_total", "pid", pid)) {
+        while (exporter.scrape().has("gmpwatch_goroutines_created_total", "pid", pid)
+                || exporter.scrape().has("gmpwatch_goroutine_transitions_total", "pid", pid)) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("series of pid " + pid + " still there 10 s after it exited");
             }

@@ -44,6 +44,11 @@ public final class Scrape {
         return hits.get(0).value();
     }
 
+    /** The sum of every sample with this name and these labels (0 when there is none). */
+    public double sum(String name, String... labelPairs) {
+        return find(name, labelPairs).stream().mapToDouble(Line::value).sum();
+    }
+
     boolean has(String name, String... labelPairs) {
         return !find(name, labelPairs).isEmpty();
     }

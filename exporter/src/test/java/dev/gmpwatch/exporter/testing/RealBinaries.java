@@ -21,6 +21,11 @@ public final class RealBinaries {
         return require(Path.of("/usr/bin/prometheus"), "Debian's prometheus package");
     }
 
+    /** Debian's prometheus-alertmanager: Go 1.19, stripped. */
+    public static Path alertmanager() {
+        return require(Path.of("/usr/bin/prometheus-alertmanager"), "Debian's prometheus-alertmanager package");
+    }
+
     private static Path require(Path p, String what) {
         if (!Files.isRegularFile(p)) {
             throw new AssertionError("missing " + what + " at " + p + "; run scripts/setup.sh");
