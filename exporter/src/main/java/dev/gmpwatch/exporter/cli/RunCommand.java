@@ -10,6 +10,7 @@ import dev.gmpwatch.exporter.discovery.TargetWatcher;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.gobinary.GoBinaryException;
+import dev.gmpwatch.exporter.probe.OverheadBudget;
 import dev.gmpwatch.exporter.probe.WatchException;
 import dev.gmpwatch.exporter.probe.SchedulerProbes;
 import dev.gmpwatch.exporter.web.ExporterServer;
@@ -33,9 +34,10 @@ final class RunCommand {
     static final String USAGE = "usage: gmpwatch-exporter [run] [--pid N]... [--exe PATH]... [--discover]"
             + " [--discover.interval 5s] [--discover.match REGEX] [--web.listen-address " + DEFAULT_LISTEN + "]"
             + " [--web.telemetry-path /metrics] [--creators.top-k 20] [--walk.max-goroutines 1000000]"
-            + " [--walk.min-interval 10s] [--probes]";
+            + " [--walk.min-interval 10s] [--probes] [--probes.budget 0.02]";
     private static final Set<String> VALUED = Set.of("pid", "exe", "discover.interval", "discover.match",
-            "web.listen-address", "web.telemetry-path", "creators.top-k", "walk.max-goroutines", "walk.min-interval");
+            "web.listen-address", "web.telemetry-path", "creators.top-k", "walk.max-goroutines", "walk.min-interval",
+            "probes.budget");
     private static final Set<String> SWITCHES = Set.of("discover", "probes");
 
     private final PrintStream out;
@@ -60,6 +62,7 @@ final class RunCommand {
         StateSampler.Limits limits = new StateSampler.Limits(positiveInt(f.get("walk.max-goroutines", "1000000"),
                 "--walk.max-goroutines"), duration(f.get("walk.min-interval", "10s"), "--walk.min-interval", Duration.ZERO));
         boolean perEvent = f.on("probes");
+        double budgetFraction = fraction(f.get("probes.budget", Double.toString(OverheadBudget.DEFAULT_FRACTION)), "--probes.budget");
 
         List<String> missing = Capabilities.missing(proc.resolve("self/status"), perEvent);
         if (!missing.isEmpty()) {
@@ -93,12 +96,13 @@ final class RunCommand {
             return Main.EXIT_FAILURE;
         }
         SelfMetrics self = new SelfMetrics();
-        TargetWatcher watcher = new TargetWatcher(probes, selection, proc, self);
+        Optional<OverheadBudget> budget = probes.map(p -> new OverheadBudget(budgetFraction));
+        TargetWatcher watcher = new TargetWatcher(probes, budget, selection, proc, self);
         StateSampler sampler = new StateSampler(proc, Path.of("/sys/fs/cgroup"), limits, self);
         watcher.onRescan(sampler::retain);
         CollectorRegistry registry = new CollectorRegistry();
         registry.register(new StateCollector(watcher::targets, watcher::skipped, sampler, self, topK));
-        probes.ifPresent(p -> registry.register(new SchedulerCollector(p, self)));
+        probes.ifPresent(p -> registry.register(new SchedulerCollector(p, budget.orElseThrow(), self)));
         ExporterServer server;
         try {
             server = new ExporterServer(listen, telemetryPath, registry, watcher, sampler);
@@ -190,6 +194,19 @@ final class RunCommand {
             throw new UsageException("--web.listen-address port must be 0..65535");
         }
         return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+    }
+
+    /** A share of one CPU, 0 < x <= 1. */
+    private static double fraction(String s, String flag) throws UsageException {
+        try {
+            double v = Double.parseDouble(s);
+            if (v > 0 && v <= 1) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new UsageException(flag + " takes a share of one CPU between 0 and 1 (0.02 is 2%), got '" + s + "'");
     }
 
     private static int positiveInt(String s, String flag) throws UsageException {

@@ -2,6 +2,7 @@ package dev.gmpwatch.exporter.collect;
 
 import dev.gmpwatch.exporter.bpf.BpfException;
 import dev.gmpwatch.exporter.bpf.BpfMap;
+import dev.gmpwatch.exporter.probe.OverheadBudget;
 import dev.gmpwatch.exporter.probe.SchedulerProbes;
 import dev.gmpwatch.exporter.probe.WatchedProcess;
 import io.prometheus.client.Collector;
@@ -20,10 +21,12 @@ public final class SchedulerCollector extends Collector {
     private static final List<String> PROC = List.of("pid", "exe");
 
     private final SchedulerProbes probes;
+    private final OverheadBudget budget;
     private final SelfMetrics self;
 
-    public SchedulerCollector(SchedulerProbes probes, SelfMetrics self) {
+    public SchedulerCollector(SchedulerProbes probes, OverheadBudget budget, SelfMetrics self) {
         this.probes = probes;
+        this.budget = budget;
         this.self = self;
     }
 
@@ -48,6 +51,9 @@ public final class SchedulerCollector extends Collector {
         parkSamples(f, w, proc);
         histogram(f, "gmpwatch_goroutine_lifetime_seconds", "Lifetime of goroutines created since the probes attached.",
                 "lifetime", w, proc);
+        budget.estimate(w.pid()).ifPresent(e -> f.gauge("gmpwatch_probe_overhead_ratio",
+                "Estimated share of one CPU the per-event probes cost the process (hit rate x cost per hit).")
+                .add(sample("gmpwatch_probe_overhead_ratio", proc, e.cpuFraction())));
     }
 
     private long[][] transitions(int slot) throws BpfException {

@@ -11,6 +11,7 @@ public final class SelfMetrics {
     final AtomicLong targetsSeen = new AtomicLong();
     final AtomicLong memoryBytesRead = new AtomicLong();
     final AtomicLong scrapeErrors = new AtomicLong();
+    final AtomicLong tornReads = new AtomicLong();
     private final Map<String, AtomicLong> snapshotErrors = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> walks = new ConcurrentHashMap<>();
 
@@ -29,6 +30,10 @@ public final class SelfMetrics {
 
     public void targetWatched() {
         targetsSeen.incrementAndGet();
+    }
+
+    void tornRead() {
+        tornReads.incrementAndGet();
     }
 
     void scrapeFailed() {

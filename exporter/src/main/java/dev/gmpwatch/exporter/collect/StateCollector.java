@@ -45,6 +45,8 @@ public final class StateCollector extends Collector {
         self.snapshotErrors().forEach((kind, n) -> errors.add(new Sample("gmpwatch_snapshot_errors_total", List.of("reason"), List.of(kind), n)));
         List<Sample> walks = f.counter("gmpwatch_goroutine_walks", "Goroutine walks: complete, capped at --walk.max-goroutines, or skipped (interval).");
         self.walks().forEach((result, n) -> walks.add(new Sample("gmpwatch_goroutine_walks_total", List.of("result"), List.of(result), n)));
+        f.counter("gmpwatch_torn_reads", "Scheduler reads whose counters moved on every try; the last exact live count was served.")
+                .add(new Sample("gmpwatch_torn_reads_total", List.of(), List.of(), self.tornReads.get()));
         f.counter("gmpwatch_memory_read_bytes", "Bytes of target memory read by goroutine walks.")
                 .add(new Sample("gmpwatch_memory_read_bytes_total", List.of(), List.of(), self.memoryBytesRead.get()));
         f.counter("gmpwatch_probe_attach_errors", "Processes whose per-event probes could not be attached.")

@@ -103,7 +103,7 @@ final class StateMetrics {
         byState.forEach((st, n) -> states.add(new Sample("gmpwatch_goroutines", byStateLabels, List.of(proc.get(0), proc.get(1), st), n)));
         List<String> reasonLabels = List.of("pid", "exe", "reason");
         List<Sample> waiting = f.gauge("gmpwatch_goroutines_waiting", "Goroutines in waiting, by the runtime's wait reason, from the last walk.");
-        w.waitingByReason().forEach((r, n) -> waiting.add(new Sample("gmpwatch_goroutines_waiting", reasonLabels,
+        new TreeMap<>(w.waitingByReason()).forEach((r, n) -> waiting.add(new Sample("gmpwatch_goroutines_waiting", reasonLabels,
                 List.of(proc.get(0), proc.get(1), r), n)));
         List<String> creatorLabels = List.of("pid", "exe", "creator");
         List<Sample> creators = f.gauge("gmpwatch_goroutines_by_creator",

@@ -67,9 +67,12 @@ public final class StateSampler {
         final TickCounter schedTicks = new TickCounter();
         final TickCounter syscallTicks = new TickCounter();
         GoroutineCensus census;
+        /** The live count of the last read that did not tear, served in place of a torn one. */
+        long lastExactLive = -1;
         List<CreatorRow> rows = List.of();
         long walkedAt;
-        String lastError;
+        /** Reasons already logged for this process: each is logged once, not once per scrape. */
+        final java.util.Set<String> logged = new java.util.HashSet<>();
 
         PerProcess(Target target) {
             this.target = target;
@@ -84,16 +87,23 @@ public final class StateSampler {
         try {
             ProcessReader r = reader(p);
             s = r.scheduler();
+            if (!s.torn()) {
+                p.lastExactLive = s.goroutines();
+            } else {
+                self.tornRead();
+                if (p.lastExactLive >= 0) {
+                    s = s.withGoroutines(p.lastExactLive);
+                }
+            }
             maybeWalk(p, r);
-            p.lastError = null;
         } catch (SnapshotException e) {
             p.census = null; // never serve a stale walk beside a failure
             status = e.kind().label();
             reason = e.getMessage();
             self.snapshotFailed(e.kind().label());
-            if (!reason.equals(p.lastError)) { // once per distinct reason, not per scrape
+            // Once per kind of reason: the numbers in it change from read to read.
+            if (p.logged.size() < 16 && p.logged.add(reason.replaceAll("0x[0-9a-f]+|\\d+", "N"))) {
                 LOG.log(System.Logger.Level.WARNING, "cannot read the runtime state of pid " + t.pid() + " (" + t.exe() + "): " + reason);
-                p.lastError = reason;
             }
         }
         if (s != null) {

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import dev.gmpwatch.exporter.probe.OverheadBudget;
 import dev.gmpwatch.exporter.probe.ProcessMemory;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,6 +39,7 @@ public final class TargetWatcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("gmpwatch.discovery");
 
     private final Optional<SchedulerProbes> probes;
+    private final Optional<OverheadBudget> budget;
     private final TargetSelection selection;
     private final Path proc;
     private final SelfMetrics self;
@@ -55,9 +57,11 @@ public final class TargetWatcher implements AutoCloseable {
     private record Analysis(GoBinary binary, String error, boolean notGo) {
     }
 
-    /** @param probes present in the per-event mode only */
-    public TargetWatcher(Optional<SchedulerProbes> probes, TargetSelection selection, Path proc, SelfMetrics self) {
+    /** @param probes present in the per-event mode only, with its budget */
+    public TargetWatcher(Optional<SchedulerProbes> probes, Optional<OverheadBudget> budget, TargetSelection selection,
+                         Path proc, SelfMetrics self) {
         this.probes = probes;
+        this.budget = budget;
         this.selection = selection;
         this.proc = proc;
         this.self = self;
@@ -123,6 +127,7 @@ public final class TargetWatcher implements AutoCloseable {
             consider(pid, exeLink, target);
         }
         adoptSelfRegistered();
+        enforceBudget();
         Set<Long> tracked = new HashSet<>(targets.keySet());
         probes.ifPresent(p -> p.watched().forEach(w -> tracked.add(w.pid()))); // self-registered, maybe never served
         for (Long pid : tracked) {
@@ -152,6 +157,30 @@ public final class TargetWatcher implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * Detaches the probes of every process that costs more than the budget; its state is still
+     * read and served. Binary-wide probes (--exe) cannot be detached from one process and are kept.
+     */
+    private void enforceBudget() {
+        if (probes.isEmpty() || budget.isEmpty()) {
+            return;
+        }
+        try {
+            for (OverheadBudget.Estimate e : budget.get().check(probes.get(), System.nanoTime())) {
+                if (!probes.get().attachedIndividually(e.pid())) {
+                    continue;
+                }
+                probes.get().unwatch(e.pid());
+                targets.computeIfPresent(e.pid(), (k, t) -> t.withProbeMode(Target.PROBES_OVER_BUDGET));
+                LOG.log(System.Logger.Level.WARNING, String.format("per-event probes of pid %d detached: %.0f hits/s cost an"
+                        + " estimated %.1f%% of one CPU, over the budget of %.1f%%; its state metrics are still served",
+                        e.pid(), e.hitsPerSecond(), 100 * e.cpuFraction(), 100 * budget.get().fraction()));
+            }
+        } catch (BpfException e) {
+            LOG.log(System.Logger.Level.WARNING, "checking the probes' overhead failed: " + e.getMessage());
+        }
     }
 
     /** Per-event mode with --exe: processes whose probes took a slot themselves. */

@@ -250,6 +250,28 @@ public final class SchedulerProbes implements AutoCloseable {
         return PROGRAMS.keySet().stream().allMatch(fn -> sites.get(fn).probeMode().equals("emulated")) ? "emulated" : "singlestep";
     }
 
+    /** Probe hits of a slot so far: every casgstatus call records one transition. */
+    public long hits(int slot) throws BpfException {
+        long n = 0;
+        BpfMap m = map("transitions");
+        int base = slot * G_STATES * G_STATES;
+        for (int from = 0; from < 12; from++) {
+            for (int to = 0; to < 12; to++) {
+                ByteBuffer perCpu = m.lookupPerCpu(base + from * G_STATES + to, 8);
+                for (int off = 0; off + 8 <= perCpu.capacity(); off += 8) {
+                    n += perCpu.getLong(off);
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Whether a process's probes were attached to it alone (not binary-wide through --exe). */
+    public synchronized boolean attachedIndividually(long pid) {
+        WatchedProcess w = watched.get(pid);
+        return w != null && !w.links().isEmpty();
+    }
+
     /** The slot's GOMAXPROCS as last seen, or -1. */
     public long gomaxprocs(int slot) throws BpfException {
         return map("state").lookup(BpfMap.u32(slot), 8).map(b -> b.getLong(0)).orElse(-1L);

@@ -49,11 +49,17 @@ public final class RemoteMemory implements AutoCloseable {
     public void readInto(long address, ByteBuffer dst) throws SnapshotException {
         checkedLength(address, dst.remaining());
         long at = address;
+        int emptyReads = 0;
         try {
             while (dst.hasRemaining()) {
                 int n = mem.read(dst, at);
                 if (n <= 0) {
-                    throw new SnapshotException(SnapshotException.Kind.UNREADABLE, "short read at 0x" + Long.toHexString(at));
+                    // The kernel returns nothing now and then for a mapped page while the target
+                    // remaps its heap; a few more tries settle it, an unmapped page fails each time.
+                    if (++emptyReads > 3) {
+                        throw new SnapshotException(SnapshotException.Kind.UNREADABLE, "short read at 0x" + Long.toHexString(at));
+                    }
+                    continue;
                 }
                 at += n;
                 bytesRead += n;

@@ -8,15 +8,19 @@ import java.util.OptionalLong;
 
 /**
  * Reads the scheduler-wide state: about ten reads per process (sched, memstats, allp and every P),
- * no per-goroutine work. Nothing is stopped, so counts that come from several reads are re-read
- * when goidgen moved meanwhile, and everything is range-checked before it is used.
+ * no per-goroutine work. Nothing is stopped, so a read can tear: when goidgen moved or a P was
+ * refilling its id cache meanwhile, everything is read again; after a few tries (a goroutine storm
+ * moves goidgen millions of times a second) the last read is used, its id caches clamped, and the
+ * served counters' monotonic guard absorbs the small error. Structural values (lengths, pointers,
+ * counts) are range-checked and fail the read when impossible.
  */
 public final class SchedulerReader {
     /** runtime._MaxGomaxprocs is 1024 (Go 1.10+); leave room for allp's spare capacity. */
     static final int MAX_PROCS = 4096;
     /** Far beyond any real process; a larger allglen is corrupt memory, not a workload. */
     static final long MAX_ALLGLEN = 1L << 27;
-    private static final int ATTEMPTS = 3;
+    /** Each try takes tens of microseconds; a storm tears about one in four. */
+    private static final int ATTEMPTS = 10;
 
     private final RuntimeAddresses at;
 
@@ -26,9 +30,9 @@ public final class SchedulerReader {
 
     public SchedulerState read(RemoteMemory mem) throws SnapshotException {
         SnapshotException last = null;
-        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
-                Optional<SchedulerState> s = readOnce(mem);
+                Optional<SchedulerState> s = readOnce(mem, attempt == ATTEMPTS);
                 if (s.isPresent()) {
                     return s.get();
                 }
@@ -36,15 +40,18 @@ public final class SchedulerReader {
                 if (e.kind() != SnapshotException.Kind.IMPLAUSIBLE) {
                     throw e;
                 }
-                last = e; // torn: the next attempt reads everything again
+                last = e; // maybe torn: the next attempt reads everything again
             }
         }
-        throw last != null ? last : new SnapshotException(SnapshotException.Kind.IMPLAUSIBLE,
-                "goroutine counters kept moving during " + ATTEMPTS + " reads");
+        throw last;
     }
 
-    /** Empty when goidgen moved while the Ps were read: the caller reads again. */
-    private Optional<SchedulerState> readOnce(RemoteMemory mem) throws SnapshotException {
+    /**
+     * Empty when the read tore and another try is left. Goroutine ids moving meanwhile (goidgen, a P
+     * refilling its id cache) only blurs "created", which the sampler keeps monotonic; free lists
+     * read at two moments make the live count wrong, which is what "torn" reports.
+     */
+    private Optional<SchedulerState> readOnce(RemoteMemory mem, boolean lastTry) throws SnapshotException {
         int buckets = at.histogramBuckets();
         long schedAddr = at.global("runtime.sched");
         long timeToRun = at.offset("runtime.schedt.timeToRun");
@@ -79,10 +86,11 @@ public final class SchedulerReader {
                 ByteBuffer p = mem.read(pp, pSize);
                 long cache = p.getLong((int) at.offset("runtime.p.goidcache"));
                 long cacheEnd = p.getLong((int) at.offset("runtime.p.goidcacheend"));
-                if (cacheEnd - cache < 0 || cacheEnd - cache > 16) { // _GoidCacheBatch
-                    throw implausible("P " + i + " goid cache " + cache + ".." + cacheEnd);
+                long unused = cacheEnd - cache;
+                if (unused < 0 || unused > 16) { // _GoidCacheBatch: read in the middle of a refill
+                    unused = Math.max(0, Math.min(16, unused));
                 }
-                unusedIds += cacheEnd - cache;
+                unusedIds += unused;
                 if (i < allpLen) { // Ps past len(allp) were destroyed: their free lists went to sched
                     pFree += freeCount(p, "runtime.p.gFree.n", "runtime.p.gFree.size", null);
                     procs.add(proc(p));
@@ -93,14 +101,19 @@ public final class SchedulerReader {
         if (allglen < 0 || allglen > MAX_ALLGLEN) {
             throw implausible("allglen " + allglen);
         }
-        if (mem.readLong(schedAddr + at.offset("runtime.schedt.goidgen")) != goidgen) {
-            return Optional.empty();
+        if (ngsys < 0 || ngsys > allglen || schedFree < 0 || pFree < 0) {
+            throw implausible("allglen " + allglen + " free " + schedFree + "+" + pFree + " ngsys " + ngsys);
         }
         long live = allglen - schedFree - pFree - ngsys;
         long created = goidgen - unusedIds;
-        if (live < 0 || ngsys < 0 || created < live + ngsys) {
-            throw implausible("allglen " + allglen + " free " + (schedFree + pFree) + " ngsys " + ngsys + " created " + created);
+        // gs move between sched's and the Ps' free lists in batches of 32: read at two moments, a
+        // batch can be counted twice (live below 0) or not at all.
+        boolean torn = live < 0;
+        if ((torn || created < live + ngsys) && !lastTry) {
+            return Optional.empty();
         }
+        live = Math.max(0, live);
+        created = Math.max(created, live + ngsys); // never un-create a live goroutine
 
         ByteBuffer memstats = mem.read(at.global("runtime.memstats"),
                 (int) Math.max(at.offset("runtime.mstats.numgc") + 4,
@@ -120,7 +133,7 @@ public final class SchedulerReader {
             throw implausible("npidle " + idle + " nmspinning " + spinning + " threads " + threads + " runq " + runq);
         }
         return Optional.of(new SchedulerState(live, ngsys, created, numgc, gomaxprocs, idle, spinning, threads, runq,
-                List.copyOf(procs), TimeHistogram.decode(sched, (int) timeToRun, buckets), stw));
+                List.copyOf(procs), TimeHistogram.decode(sched, (int) timeToRun, buckets), stw, torn));
     }
 
     private ProcState proc(ByteBuffer p) throws SnapshotException {

@@ -21,7 +21,7 @@ public record DataReference(Access access, int size, long address) {
         List<DataReference> out = new ArrayList<>();
         for (int pos = 0; pos < code.length; ) {
             Optional<Instruction> insn = X86Decoder.decode(code, pos);
-            if (insn.isEmpty()) {
+            if (insn.isEmpty() || pos + insn.get().length() > code.length) {
                 pos++; // resynchronise on undecoded bytes (data in text, or an opcode we do not model)
                 continue;
             }

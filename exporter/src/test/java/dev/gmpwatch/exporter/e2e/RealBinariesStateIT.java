@@ -7,9 +7,6 @@ import dev.gmpwatch.exporter.testing.RealBinaries;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RealBinariesStateIT {
     private static final Pattern PPROF_TOTAL = Pattern.compile("goroutine profile: total (\\d+)");
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path dir;
@@ -107,9 +103,21 @@ class RealBinariesStateIT {
                 .orElseThrow(() -> new AssertionError("no go_gc_duration_seconds_count on port " + port));
     }
 
-    private String get(String url) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+    /**
+     * An HTTP/1.0 GET that closes its connection: a kept-alive connection would leave a goroutine
+     * serving it in the target and skew the count.
+     */
+    private static String get(String url) throws IOException {
+        URI u = URI.create(url);
+        try (java.net.Socket sock = new java.net.Socket(u.getHost(), u.getPort())) {
+            sock.setSoTimeout(10_000);
+            String path = u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+            sock.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: " + u.getHost() + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String response = new String(sock.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            int body = response.indexOf("\r\n\r\n");
+            return body < 0 ? response : response.substring(body + 4);
+        }
     }
 
     private Process start(List<String> cmd, String name) throws IOException {

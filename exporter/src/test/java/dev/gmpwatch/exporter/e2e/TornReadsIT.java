@@ -42,7 +42,7 @@ class TornReadsIT {
                 exporter.awaitWatching(fx.pid());
                 fx.send("churn on");
                 fx.await("done", Duration.ofSeconds(60));
-                fx.send("gc 1000"); // GC cycles and stop-the-world pauses move too
+                fx.send("gc 300"); // GC cycles and stop-the-world pauses move too
                 Map<String, Double> last = new HashMap<>();
                 double firstCreated = -1;
                 for (int i = 0; i < SCRAPES; i++) {

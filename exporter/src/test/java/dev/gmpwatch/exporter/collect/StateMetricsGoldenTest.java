@@ -1,0 +1,94 @@
+package dev.gmpwatch.exporter.collect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.gmpwatch.exporter.collect.ProcessSample.CreatorRow;
+import dev.gmpwatch.exporter.collect.ProcessSample.Walk;
+import dev.gmpwatch.exporter.kernel.CgroupThrottling.Throttling;
+import dev.gmpwatch.exporter.runtime.ProcState;
+import dev.gmpwatch.exporter.runtime.SchedulerState;
+import dev.gmpwatch.exporter.runtime.TimeHistogram;
+import dev.gmpwatch.exporter.testing.Repo;
+import io.prometheus.client.exporter.common.TextFormat;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole default-mode exposition, rendered from hand-made samples and compared with a golden
+ * file: no root, no process. Run with -Dgmpwatch.updateGolden=true to rewrite the file after an
+ * intended change, and review the diff.
+ */
+class StateMetricsGoldenTest {
+    private static final Path GOLDEN = Repo.root().resolve("exporter/src/test/resources/golden/state-metrics.prom");
+
+    @Test
+    void exposition() throws Exception {
+        Families f = new Families();
+        StateMetrics.render(List.of(go126(), go119Failed()), 2, f);
+        StringWriter w = new StringWriter();
+        TextFormat.write004(w, java.util.Collections.enumeration(f.build()));
+        if (Boolean.getBoolean("gmpwatch.updateGolden")) {
+            Files.writeString(GOLDEN, w.toString());
+        }
+        assertEquals(Files.readString(GOLDEN), w.toString());
+    }
+
+    @Test
+    void histogramEdgesArePrefixSumsOfTheRuntimesBuckets() {
+        long[] go120 = new long[TimeHistogram.COUNTS_GO120];
+        go120[0] = 3;        // [0, 64 ns)
+        go120[(20 - 7) * 4] = 5;  // the first bucket at or above 2^20 ns: [2^20, 2^20 + 2^18)
+        go120[(20 - 7) * 4 - 1] = 7; // the last one below it
+        TimeHistogram h = new TimeHistogram(go120, 1, 2);
+        assertEquals(1 + 3 + 7, h.countBelow(20));
+        assertEquals(1 + 3 + 7 + 5, h.countBelow(21));
+        assertEquals(18, h.count());
+        long[] go119 = new long[TimeHistogram.COUNTS_GO119];
+        go119[15] = 4;             // [15, 16 ns)
+        go119[(20 - 3) * 16 - 1] = 6; // just below 2^20 ns
+        go119[(20 - 3) * 16] = 8;     // from 2^20 ns
+        TimeHistogram old = new TimeHistogram(go119, 0, 0);
+        assertEquals(10, old.countBelow(20));
+        assertEquals(18, old.countBelow(21));
+    }
+
+    private static ProcessSample go126() {
+        long[] counts = new long[TimeHistogram.COUNTS_GO120];
+        counts[4] = 100;  // [256, 320 ns)
+        counts[50] = 20;  // [2^19 + .., ) : under 2^20
+        counts[60] = 3;   // around 8 ms
+        long[] pauses = new long[TimeHistogram.COUNTS_GO120];
+        pauses[40] = 2;
+        List<ProcState> procs = List.of(new ProcState(0, 1, 3, 1000, 10), new ProcState(1, 0, 0, 500, 2));
+        SchedulerState st = new SchedulerState(5042, 6, 90_210, 17, 2, 1, 0, 9, 4, procs,
+                new TimeHistogram(counts, 0, 1), Optional.of(new TimeHistogram(pauses, 0, 0)), false);
+        List<CreatorRow> rows = new ArrayList<>(List.of(
+                new CreatorRow("main.leaker", "/src/main.go:10", "/src/main.go:20", 5000, Map.of("waiting", 5000L),
+                        Map.of("chan receive", 5000L), 61.5),
+                new CreatorRow("net/http.(*conn).serve", "/go/net/http/server.go:1", "/go/net/http/server.go:2", 30,
+                        Map.of("waiting", 30L), Map.of("IO wait", 30L), Double.NaN),
+                new CreatorRow("main.worker", "/src/main.go:30", "/src/main.go:40", 11, Map.of("running", 1L, "runnable", 10L),
+                        Map.of(), Double.NaN),
+                new CreatorRow("runtime.main", "/go/runtime/proc.go:1", "", 1, Map.of("waiting", 1L), Map.of("select", 1L), Double.NaN)));
+        Walk walk = new Walk(Map.of("waiting", 5031L, "running", 1L, "runnable", 10L),
+                Map.of("chan receive", 5000L, "IO wait", 30L, "select", 1L), rows, false, 0.25, 0.0012);
+        return new ProcessSample(4242, "api", "go1.26.8", "off", ProcessSample.WATCHING, "", st,
+                new ProcessSample.Counters(90_210, 85_162, 17, 1500, 12, OptionalLong.of(2_500_000_000L)), Optional.of(walk),
+                OptionalDouble.of(12.5), Optional.of(new Throttling(1000, 25, 3_000_000_000L)));
+    }
+
+    /** A process whose memory could not be read: only its info series, with why. */
+    private static ProcessSample go119Failed() {
+        return new ProcessSample(77, "legacy", "go1.19.8", "off", "implausible", "implausible runtime state: allglen 1099511627776",
+                null, new ProcessSample.Counters(0, 0, 0, 0, 0, OptionalLong.empty()), Optional.empty(),
+                OptionalDouble.empty(), Optional.empty());
+    }
+}
