@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The local stack: Prometheus (with alerts/), Alertmanager (alerts/alertmanager.yml), HAProxy in
-# front of two demo Go services, the exporter watching every Go process on the host, and the
-# remediator, all on loopback, with generated configuration in a scratch directory. Runs in the
+# front of two demo Go services, the exporter reading every Go process on the host (and probing the
+# two demo services: the per-event mode), and the remediator, all on loopback, with generated
+# configuration in a scratch directory. Runs in the
 # foreground; Ctrl-C (or SIGTERM) stops every process it started.
 #
 # Needs the built jars (scripts/run.sh builds them) and root for the exporter. Settings, all
@@ -39,7 +40,7 @@ exporter_jar="$root/exporter/target/gmpwatch-exporter.jar"
 remediator_jar="$root/remediator/target/gmpwatch-remediator.jar"
 [[ -f "$exporter_jar" && -f "$remediator_jar" ]] \
     || fail "the jars are not built; run scripts/run.sh (or mvn -DskipTests package) first"
-[[ $EUID -eq 0 ]] || fail "the exporter needs root (or CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE); run as root"
+[[ $EUID -eq 0 ]] || fail "the exporter needs root (CAP_SYS_PTRACE, and CAP_BPF and CAP_PERFMON for the demo services' probes); run as root"
 for tool in prometheus prometheus-alertmanager haproxy java curl; do
     command -v "$tool" >/dev/null || fail "$tool is missing; run scripts/setup.sh"
 done
@@ -219,6 +220,7 @@ start demo-blue "$dir/bin/demo-blue" -listen "127.0.0.1:$blue_port"
 start demo-green "$dir/bin/demo-green" -listen "127.0.0.1:$green_port"
 start haproxy haproxy -db -f "$dir/haproxy.cfg"
 start exporter java -Xmx256m -jar "$exporter_jar" --discover --discover.interval 2s \
+    --probes.match "/demo-(blue|green)$" --walk.min-interval 2s \
     --web.listen-address "127.0.0.1:$exporter_port"
 start remediator java -Xmx256m -jar "$remediator_jar" --config "$dir/remediator.yml"
 start alertmanager prometheus-alertmanager --config.file "$dir/alertmanager.yml" \

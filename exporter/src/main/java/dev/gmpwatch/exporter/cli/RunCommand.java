@@ -11,6 +11,7 @@ import dev.gmpwatch.exporter.elf.ElfFormatException;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.gobinary.GoBinaryException;
 import dev.gmpwatch.exporter.probe.OverheadBudget;
+import dev.gmpwatch.exporter.probe.PerEventMode;
 import dev.gmpwatch.exporter.probe.WatchException;
 import dev.gmpwatch.exporter.probe.SchedulerProbes;
 import dev.gmpwatch.exporter.web.ExporterServer;
@@ -34,10 +35,10 @@ final class RunCommand {
     static final String USAGE = "usage: gmpwatch-exporter [run] [--pid N]... [--exe PATH]... [--discover]"
             + " [--discover.interval 5s] [--discover.match REGEX] [--web.listen-address " + DEFAULT_LISTEN + "]"
             + " [--web.telemetry-path /metrics] [--creators.top-k 20] [--walk.max-goroutines 1000000]"
-            + " [--walk.min-interval 10s] [--probes] [--probes.budget 0.02]";
+            + " [--walk.min-interval 10s] [--probes] [--probes.match REGEX] [--probes.budget 0.02]";
     private static final Set<String> VALUED = Set.of("pid", "exe", "discover.interval", "discover.match",
             "web.listen-address", "web.telemetry-path", "creators.top-k", "walk.max-goroutines", "walk.min-interval",
-            "probes.budget");
+            "probes.budget", "probes.match");
     private static final Set<String> SWITCHES = Set.of("discover", "probes");
 
     private final PrintStream out;
@@ -61,7 +62,8 @@ final class RunCommand {
         int topK = positiveInt(f.get("creators.top-k", "20"), "--creators.top-k");
         StateSampler.Limits limits = new StateSampler.Limits(positiveInt(f.get("walk.max-goroutines", "1000000"),
                 "--walk.max-goroutines"), duration(f.get("walk.min-interval", "10s"), "--walk.min-interval", Duration.ZERO));
-        boolean perEvent = f.on("probes");
+        boolean perEvent = f.on("probes") || !f.all("probes.match").isEmpty();
+        Optional<Pattern> probesMatch = regex(f, "probes.match");
         double budgetFraction = fraction(f.get("probes.budget", Double.toString(OverheadBudget.DEFAULT_FRACTION)), "--probes.budget");
 
         List<String> missing = Capabilities.missing(proc.resolve("self/status"), perEvent);
@@ -97,7 +99,8 @@ final class RunCommand {
         }
         SelfMetrics self = new SelfMetrics();
         Optional<OverheadBudget> budget = probes.map(p -> new OverheadBudget(budgetFraction));
-        TargetWatcher watcher = new TargetWatcher(probes, budget, selection, proc, self);
+        Optional<PerEventMode> mode = probes.map(p -> new PerEventMode(p, budget.orElseThrow(), probesMatch));
+        TargetWatcher watcher = new TargetWatcher(mode, selection, proc, self);
         StateSampler sampler = new StateSampler(proc, Path.of("/sys/fs/cgroup"), limits, self);
         watcher.onRescan(sampler::retain);
         CollectorRegistry registry = new CollectorRegistry();
@@ -142,17 +145,21 @@ final class RunCommand {
             }
         }
         List<Path> exes = f.all("exe").stream().map(Path::of).toList();
-        Optional<Pattern> match = Optional.empty();
-        if (!f.all("discover.match").isEmpty()) {
-            try {
-                match = Optional.of(Pattern.compile(f.get("discover.match", "")));
-            } catch (PatternSyntaxException e) {
-                throw new UsageException("--discover.match is not a valid regex: " + e.getDescription());
-            }
-        }
+        Optional<Pattern> match = regex(f, "discover.match");
         // With no selection at all, watch every Go process on the host.
         boolean discover = f.on("discover") || (pids.isEmpty() && exes.isEmpty());
         return new TargetSelection(pids, exes, discover, match);
+    }
+
+    private static Optional<Pattern> regex(Flags f, String flag) throws UsageException {
+        if (f.all(flag).isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Pattern.compile(f.get(flag, "")));
+        } catch (PatternSyntaxException e) {
+            throw new UsageException("--" + flag + " is not a valid regex: " + e.getDescription());
+        }
     }
 
     static Duration duration(String s, String flag) throws UsageException {

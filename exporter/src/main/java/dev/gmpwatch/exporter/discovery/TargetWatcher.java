@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import dev.gmpwatch.exporter.probe.OverheadBudget;
+import dev.gmpwatch.exporter.probe.PerEventMode;
 import dev.gmpwatch.exporter.probe.ProcessMemory;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 public final class TargetWatcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("gmpwatch.discovery");
 
+    private final Optional<PerEventMode> perEvent;
     private final Optional<SchedulerProbes> probes;
     private final Optional<OverheadBudget> budget;
     private final TargetSelection selection;
@@ -57,11 +59,11 @@ public final class TargetWatcher implements AutoCloseable {
     private record Analysis(GoBinary binary, String error, boolean notGo) {
     }
 
-    /** @param probes present in the per-event mode only, with its budget */
-    public TargetWatcher(Optional<SchedulerProbes> probes, Optional<OverheadBudget> budget, TargetSelection selection,
-                         Path proc, SelfMetrics self) {
-        this.probes = probes;
-        this.budget = budget;
+    /** @param perEvent present in the per-event mode only */
+    public TargetWatcher(Optional<PerEventMode> perEvent, TargetSelection selection, Path proc, SelfMetrics self) {
+        this.perEvent = perEvent;
+        this.probes = perEvent.map(PerEventMode::probes);
+        this.budget = perEvent.map(PerEventMode::budget);
         this.selection = selection;
         this.proc = proc;
         this.self = self;
@@ -215,7 +217,7 @@ public final class TargetWatcher implements AutoCloseable {
         } catch (IOException e) {
             return; // exited while we looked; a later rescan will not see it
         }
-        Target t = new Target(pid, exeName, a.binary(), bias, attachProbes(pid, exeLink, exeName, a.binary()));
+        Target t = new Target(pid, exeName, a.binary(), bias, attachProbes(pid, exeLink, target, exeName, a.binary()));
         targets.put(pid, t);
         watchedExe.put(pid, target);
         self.targetWatched();
@@ -224,8 +226,8 @@ public final class TargetWatcher implements AutoCloseable {
     }
 
     /** The per-event mode's probes for one process; the process is served from its state either way. */
-    private String attachProbes(long pid, Path exeLink, String exeName, GoBinary bin) {
-        if (probes.isEmpty()) {
+    private String attachProbes(long pid, Path exeLink, String exePath, String exeName, GoBinary bin) {
+        if (perEvent.isEmpty() || !perEvent.get().selects(exePath)) {
             return Target.PROBES_OFF;
         }
         if (isRegisteredBinary(exeLink)) {
