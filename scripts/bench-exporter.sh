@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Measures the whole exporter's overhead side by side in one run: the 1,000,000-goroutine program
-# untraced / traced / with a probe at the function entry, and a net/http server's requests/s under
-# wrk, untraced and traced. Needs root (BPF).
-# usage: scripts/bench-exporter.sh [GOROUTINES] [ROUNDS]     (defaults: 1000000 3)
+# Measures the exporter's overhead side by side in one run: the 1,000,000-goroutine program and a
+# net/http server's requests/s under wrk, each untraced, in the default mode (runtime state,
+# scraped every second) and in the per-event mode (--probes); then the scrape cost for a process
+# with 10k, 100k and 1M live goroutines. Needs root (reading other processes' memory, BPF).
+# usage: scripts/bench-exporter.sh [GOROUTINES] [ROUNDS]     (defaults: 1000000 5)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/scripts/setup.sh"
@@ -11,5 +12,5 @@ mvn -q -B -DskipTests install
 # exec:java alone, without lifecycle phases: exec.args must not reach the bpf build step.
 mvn -q -B -pl exporter exec:java -Dexec.classpathScope=test \
   -Dexec.mainClass=dev.gmpwatch.exporter.bench.ExporterOverheadBenchmark \
-  -Dexec.args="${1:-1000000} ${2:-3}" -Dgmpwatch.repoRoot="$root" \
+  -Dexec.args="${1:-1000000} ${2:-5}" -Dgmpwatch.repoRoot="$root" \
   -Dgmpwatch.exporterJar="$root/exporter/target/gmpwatch-exporter.jar"

@@ -1,129 +1,110 @@
 package dev.gmpwatch.exporter.bench;
 
-import dev.gmpwatch.exporter.bpf.BpfLink;
-import dev.gmpwatch.exporter.bpf.ProbeCounter;
 import dev.gmpwatch.exporter.e2e.ExporterProcess;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
-import dev.gmpwatch.exporter.gobinary.HookedFunction;
+import dev.gmpwatch.exporter.probe.ProcessMemory;
+import dev.gmpwatch.exporter.runtime.GoroutineCensus;
+import dev.gmpwatch.exporter.runtime.ProcessReader;
 import dev.gmpwatch.exporter.testing.Command;
 import dev.gmpwatch.exporter.testing.FixtureProcess;
 import dev.gmpwatch.exporter.testing.GoFixtures;
 import dev.gmpwatch.exporter.testing.GoToolchain;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The whole exporter's cost, side by side in one run (interleaved rounds, medians):
- * the 1,000,000-goroutine program untraced, traced by the exporter, and with one counting probe
- * at the entry of runtime.newproc1 (how bpftrace attaches); and the requests/s of a net/http
- * server under wrk, untraced and traced. Run it with scripts/bench-exporter.sh.
+ * The exporter's cost, side by side in one run (interleaved rounds, medians, and the spread of the
+ * untraced rounds as the run-to-run noise): the 1,000,000-goroutine program and a net/http
+ * server's requests/s under wrk, each untraced, in the default mode scraped every second, and in
+ * the per-event mode; then the scrape cost for a process with 10k, 100k and 1M live goroutines.
+ * Run it with scripts/bench-exporter.sh.
  */
 public final class ExporterOverheadBenchmark {
     private static final Duration WAIT = Duration.ofMinutes(10);
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+
+    private enum Mode {
+        UNTRACED("untraced"), STATE("default mode (state), scraped every 1 s"), EVENTS("per-event mode (--probes)");
+
+        final String label;
+
+        Mode(String label) {
+            this.label = label;
+        }
+    }
 
     private ExporterOverheadBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
         int goroutines = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         GoToolchain go = GoToolchain.newest();
         System.out.printf("gmpwatch exporter overhead, %s, %d interleaved rounds, medians%n%n", go.version(), rounds);
         goroutineProgram(go, goroutines, rounds);
         httpServer(go, rounds);
+        scrapeCost(go, List.of(10_000, 100_000, 1_000_000));
     }
 
     private static void goroutineProgram(GoToolchain go, int n, int rounds) throws Exception {
         Path bin = GoFixtures.build(go, "spawner", GoFixtures.Variant.NORMAL);
-        HookedFunction chosen = GoBinary.analyze(bin).hookedFunctions().get(0);
-        HookedFunction entry = new HookedFunction(chosen.name(), chosen.address(), chosen.fileOffset(),
-                chosen.fileOffset(), "singlestep", "entry", false, "");
-        double[] untraced = new double[rounds];
-        double[] traced = new double[rounds];
-        double[] atEntry = new double[rounds];
+        double[][] t = new double[Mode.values().length][rounds];
         for (int r = 0; r < rounds; r++) {
-            untraced[r] = spawn(bin, n, Mode.UNTRACED, entry);
-            traced[r] = spawn(bin, n, Mode.EXPORTER, entry);
-            atEntry[r] = spawn(bin, n, Mode.ENTRY_PROBE, entry);
+            for (Mode m : Mode.values()) {
+                t[m.ordinal()][r] = spawn(bin, n, m);
+            }
         }
-        double base = Medians.of(untraced);
-        System.out.printf("%,d goroutines started and finished:%n", n);
-        System.out.printf("  %-48s %8.3f s  %6.2fx%n", "untraced", base, 1.0);
-        System.out.printf("  %-48s %8.3f s  %6.2fx%n", "traced by the gmpwatch exporter", Medians.of(traced), Medians.of(traced) / base);
-        System.out.printf("  %-48s %8.3f s  %6.2fx%n%n", "one counting probe at newproc1's entry (bpftrace)",
-                Medians.of(atEntry), Medians.of(atEntry) / base);
+        double base = Medians.of(t[0]);
+        System.out.printf("%,d goroutines started and finished (run-to-run noise of untraced: %s):%n", n, spread(t[0]));
+        for (Mode m : Mode.values()) {
+            double v = Medians.of(t[m.ordinal()]);
+            System.out.printf("  %-44s %8.3f s  %6.3fx%n", m.label, v, v / base);
+        }
+        System.out.println();
     }
 
-    private enum Mode { UNTRACED, EXPORTER, ENTRY_PROBE }
-
-    private static double spawn(Path bin, int n, Mode mode, HookedFunction entry) throws Exception {
-        try (FixtureProcess p = FixtureProcess.start(bin)) {
+    private static double spawn(Path bin, int n, Mode mode) throws Exception {
+        try (FixtureProcess p = FixtureProcess.start(bin); Scraper scraper = Scraper.start(p.pid(), mode)) {
             p.await("ready", WAIT);
-            ExporterProcess exporter = null;
-            ProbeCounter counter = null;
-            BpfLink link = null;
-            try {
-                if (mode == Mode.EXPORTER) {
-                    exporter = ExporterProcess.start("--pid", Long.toString(p.pid()));
-                    exporter.awaitWatching(p.pid());
-                } else if (mode == Mode.ENTRY_PROBE) {
-                    counter = new ProbeCounter();
-                    link = counter.attach(0, (int) p.pid(), bin.toString(), entry);
-                }
-                long t0 = System.nanoTime();
-                p.send("spawn " + n);
-                p.await("done", WAIT);
-                double s = (System.nanoTime() - t0) / 1e9;
-                if (exporter != null) {
-                    double created = exporter.scrape().value("gmpwatch_goroutines_created_total", "pid", Long.toString(p.pid()));
-                    if (created != n) {
-                        throw new AssertionError("the exporter counted " + created + " of " + n);
-                    }
-                }
-                return s;
-            } finally {
-                if (link != null) {
-                    link.close();
-                }
-                if (counter != null) {
-                    counter.close();
-                }
-                if (exporter != null) {
-                    exporter.stop();
-                }
-            }
+            scraper.awaitWatching();
+            long t0 = System.nanoTime();
+            p.send("spawn " + n);
+            p.await("done", WAIT);
+            double s = (System.nanoTime() - t0) / 1e9;
+            scraper.checkCreated(n);
+            return s;
         }
     }
 
     private static void httpServer(GoToolchain go, int rounds) throws Exception {
         Path bin = GoFixtures.build(go, "httpserver", GoFixtures.Variant.NORMAL);
-        double[] untraced = new double[rounds];
-        double[] traced = new double[rounds];
+        double[][] rps = new double[Mode.values().length][rounds];
         for (int r = 0; r < rounds; r++) {
-            untraced[r] = requestsPerSecond(bin, false);
-            traced[r] = requestsPerSecond(bin, true);
+            for (Mode m : Mode.values()) {
+                rps[m.ordinal()][r] = requestsPerSecond(bin, m);
+            }
         }
-        double u = Medians.of(untraced);
-        double t = Medians.of(traced);
-        System.out.println("net/http server under wrk (1 thread, 32 connections, 10 s, loopback):");
-        System.out.printf("  %-48s %10.0f req/s%n", "untraced", u);
-        System.out.printf("  %-48s %10.0f req/s  (%.1f%% loss)%n", "traced by the gmpwatch exporter", t, (1 - t / u) * 100);
+        double base = Medians.of(rps[0]);
+        System.out.printf("net/http server under wrk (1 thread, 32 connections, 10 s, loopback; noise of untraced: %s):%n",
+                spread(rps[0]));
+        for (Mode m : Mode.values()) {
+            double v = Medians.of(rps[m.ordinal()]);
+            System.out.printf("  %-44s %10.0f req/s  %5.1f%% loss%n", m.label, v, (1 - v / base) * 100);
+        }
+        System.out.println();
     }
 
-    private static double requestsPerSecond(Path bin, boolean trace) throws Exception {
+    private static double requestsPerSecond(Path bin, Mode mode) throws Exception {
         try (FixtureProcess server = FixtureProcess.start(bin)) {
             String addr = server.await("ready", WAIT);
-            ExporterProcess exporter = null;
-            try {
-                if (trace) {
-                    exporter = ExporterProcess.start("--pid", Long.toString(server.pid()));
-                    exporter.awaitWatching(server.pid());
-                }
+            try (Scraper scraper = Scraper.start(server.pid(), mode)) {
+                scraper.awaitWatching();
                 String out = Command.check(List.of("wrk", "-t1", "-c32", "-d10s", "http://" + addr + "/"),
                         Map.of(), null, Duration.ofMinutes(2));
                 Matcher m = RPS.matcher(out);
@@ -131,10 +112,114 @@ public final class ExporterOverheadBenchmark {
                     throw new AssertionError("no Requests/sec in wrk output:\n" + out);
                 }
                 return Double.parseDouble(m.group(1));
-            } finally {
-                if (exporter != null) {
-                    exporter.stop();
+            }
+        }
+    }
+
+    /** What one scrape costs for a process with many live goroutines: the counters, then the walk. */
+    private static void scrapeCost(GoToolchain go, List<Integer> sizes) throws Exception {
+        Path bin = GoFixtures.build(go, "spawner", GoFixtures.Variant.NORMAL);
+        GoBinary binary = GoBinary.analyze(bin);
+        System.out.println("scrape cost per process (reads of /proc/PID/mem; median of 5):");
+        System.out.printf("  %12s %16s %14s %16s %14s%n", "goroutines", "scheduler-wide", "walk", "per goroutine", "bytes read");
+        for (int size : sizes) {
+            try (FixtureProcess p = FixtureProcess.start(bin)) {
+                p.await("ready", WAIT);
+                p.send("leak " + size);
+                p.await("done", WAIT);
+                long bias = ProcessMemory.loadBias(Path.of("/proc"), p.pid(), binary.pie(), binary.imageBase());
+                try (ProcessReader r = ProcessReader.open(Path.of("/proc"), p.pid(), binary, bias)) {
+                    double[] sched = new double[5];
+                    double[] walk = new double[5];
+                    long bytes = 0;
+                    for (int i = 0; i < 5; i++) {
+                        long t0 = System.nanoTime();
+                        r.scheduler();
+                        sched[i] = (System.nanoTime() - t0) / 1e3;
+                        GoroutineCensus c = r.census(Long.MAX_VALUE);
+                        walk[i] = c.nanos() / 1e6;
+                        bytes = c.bytesRead();
+                        if (c.live() < size) {
+                            throw new AssertionError("the walk saw " + c.live() + " of " + size);
+                        }
+                    }
+                    double w = Medians.of(walk);
+                    System.out.printf("  %,12d %13.0f us %11.1f ms %13.3f us %,14d%n", size, Medians.of(sched), w,
+                            w * 1e3 / size, bytes);
                 }
+            }
+        }
+    }
+
+    private static String spread(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        double med = Medians.of(v);
+        return String.format("%+.1f%% .. %+.1f%% around the median", (s[0] / med - 1) * 100, (s[s.length - 1] / med - 1) * 100);
+    }
+
+    /** The exporter in one mode, scraped every second like Prometheus would; nothing when untraced. */
+    private static final class Scraper implements AutoCloseable {
+        private final long pid;
+        private final ExporterProcess exporter;
+        private final Thread thread;
+        private final AtomicBoolean stop = new AtomicBoolean();
+
+        private Scraper(long pid, ExporterProcess exporter) {
+            this.pid = pid;
+            this.exporter = exporter;
+            this.thread = exporter == null ? null : new Thread(this::loop, "bench-scraper");
+        }
+
+        static Scraper start(long pid, Mode mode) throws Exception {
+            ExporterProcess e = switch (mode) {
+                case UNTRACED -> null;
+                case STATE -> ExporterProcess.start("--pid", Long.toString(pid));
+                case EVENTS -> ExporterProcess.start("--probes", "--probes.budget", "1", "--pid", Long.toString(pid));
+            };
+            Scraper s = new Scraper(pid, e);
+            if (s.thread != null) {
+                s.thread.setDaemon(true);
+                s.thread.start();
+            }
+            return s;
+        }
+
+        void awaitWatching() throws Exception {
+            if (exporter != null) {
+                exporter.awaitWatching(pid);
+            }
+        }
+
+        void checkCreated(int atLeast) throws Exception {
+            if (exporter != null) {
+                double created = exporter.scrape().value("gmpwatch_goroutines_created_total", "pid", Long.toString(pid));
+                if (created < atLeast) {
+                    throw new AssertionError("the exporter counted " + created + " of at least " + atLeast);
+                }
+            }
+        }
+
+        private void loop() {
+            while (!stop.get()) {
+                try {
+                    exporter.scrape();
+                    Thread.sleep(1000);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            stop.set(true);
+            if (thread != null) {
+                thread.interrupt();
+                thread.join(5000);
+            }
+            if (exporter != null) {
+                exporter.stop();
             }
         }
     }

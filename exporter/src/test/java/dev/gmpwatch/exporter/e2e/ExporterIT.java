@@ -15,9 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -28,8 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ExporterIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    static Stream<Arguments> toolchains() {
-        return Stream.of(Arguments.of(GoToolchain.all().get(0)), Arguments.of(GoToolchain.all().get(1)));
+    static List<GoToolchain> toolchains() {
+        return GoToolchain.newestAndGo119();
     }
 
     /**
@@ -40,7 +38,7 @@ class ExporterIT {
     @MethodSource("toolchains")
     void defaultModeReadsStateAndAttachesNothing(GoToolchain go) throws Exception {
         Path bin = GoFixtures.build(go, "spawner", GoFixtures.Variant.NORMAL);
-        int linksBefore = uprobeLinks();
+        int linksBefore = Command.uprobeLinks();
         try (FixtureProcess fx = FixtureProcess.start(bin)) {
             fx.await("ready", WAIT);
             String pid = Long.toString(fx.pid());
@@ -49,7 +47,7 @@ class ExporterIT {
             fx.await("done", WAIT);
             try (ExporterProcess exporter = ExporterProcess.start("--pid", pid, "--walk.min-interval", "0s")) {
                 Scrape s0 = exporter.awaitWatching(fx.pid());
-                assertEquals(linksBefore, uprobeLinks(), "the default mode attaches no probe");
+                assertEquals(linksBefore, Command.uprobeLinks(), "the default mode attaches no probe");
                 assertEquals(m, s0.value("gmpwatch_goroutines_by_creator", "pid", pid, "creator", "main.leaker"),
                         "goroutines leaked before the exporter started");
                 assertEquals(m, s0.value("gmpwatch_goroutines_waiting", "pid", pid, "reason", "chan receive"));
@@ -136,7 +134,7 @@ class ExporterIT {
     @MethodSource("toolchains")
     void seriesDisappearAndProbesDetachWhenAWatchedProcessExits(GoToolchain go) throws Exception {
         Path bin = GoFixtures.build(go, "spawner", GoFixtures.Variant.STRIPPED);
-        int linksBefore = uprobeLinks();
+        int linksBefore = Command.uprobeLinks();
         try (ExporterProcess exporter = ExporterProcess.start("--probes", "--discover", "--discover.match", "^" + bin + "$",
                 "--discover.interval", "200ms")) {
             String pid;
@@ -144,21 +142,21 @@ class ExporterIT {
                 fx.await("ready", WAIT);
                 pid = Long.toString(fx.pid());
                 Scrape before = exporter.awaitWatching(fx.pid());
-                assertTrue(uprobeLinks() > linksBefore, "probes attached while it runs");
+                assertTrue(Command.uprobeLinks() > linksBefore, "probes attached while it runs");
                 Scrape after = exporter.after(fx, "spawn 100");
                 assertEquals(100, delta(before, after, "gmpwatch_goroutines_created_total", pid));
             }
             awaitGone(exporter, pid);
-            assertEquals(linksBefore, uprobeLinks(), "its probes are detached");
+            assertEquals(linksBefore, Command.uprobeLinks(), "its probes are detached");
         }
-        assertEquals(linksBefore, uprobeLinks(), "nothing left attached after the exporter exits");
+        assertEquals(linksBefore, Command.uprobeLinks(), "nothing left attached after the exporter exits");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("toolchains")
     void everyShortLivedProcessOfAnExeIsCountedAndCleanedUp(GoToolchain go) throws Exception {
         Path bin = GoFixtures.build(go, "spawner", GoFixtures.Variant.NORMAL);
-        int linksBefore = uprobeLinks();
+        int linksBefore = Command.uprobeLinks();
         List<String> pids = new java.util.ArrayList<>();
         try (ExporterProcess exporter = ExporterProcess.start("--probes", "--exe", bin.toString(), "--discover.interval", "100ms")) {
             for (int i = 0; i < 50; i++) {
@@ -179,7 +177,7 @@ class ExporterIT {
             }
             assertTrue(!exporter.scrape().text.contains("exe=\"" + bin.getFileName() + "\""), "no series left behind");
         }
-        assertEquals(linksBefore, uprobeLinks(), "nothing left attached after the exporter exits");
+        assertEquals(linksBefore, Command.uprobeLinks(), "nothing left attached after the exporter exits");
     }
 
     private static void awaitGone(ExporterProcess exporter, String pid) throws Exception {
@@ -193,11 +191,6 @@ class ExporterIT {
         }
     }
 
-    /** Perf-event (uprobe) BPF links on the machine, per bpftool. */
-    private static int uprobeLinks() {
-        String out = Command.check(List.of("bpftool", "link", "show"), Map.of(), null, Duration.ofSeconds(30));
-        return (int) out.lines().filter(l -> l.contains("perf_event")).count();
-    }
 
     private static double delta(Scrape a, Scrape b, String name, String pid) {
         return b.value(name, "pid", pid) - a.value(name, "pid", pid);

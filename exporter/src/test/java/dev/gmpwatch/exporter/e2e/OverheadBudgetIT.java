@@ -9,8 +9,6 @@ import dev.gmpwatch.exporter.testing.GoFixtures;
 import dev.gmpwatch.exporter.testing.GoToolchain;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,16 +27,16 @@ class OverheadBudgetIT {
             quiet.await("ready", WAIT);
             String pid = Long.toString(busy.pid());
             String quietPid = Long.toString(quiet.pid());
-            int linksBefore = uprobeLinks();
+            int linksBefore = Command.uprobeLinks();
             try (ExporterProcess exporter = ExporterProcess.start("--probes", "--pid", pid, "--pid", quietPid,
                     "--discover.interval", "500ms", "--walk.min-interval", "0s")) {
                 exporter.awaitWatching(busy.pid());
                 exporter.awaitWatching(quiet.pid());
-                assertEquals(linksBefore + 8, uprobeLinks(), "four probes for each of the two processes");
+                assertEquals(linksBefore + 8, Command.uprobeLinks(), "four probes for each of the two processes");
                 busy.send("churn on");
                 busy.await("done", WAIT);
                 Scrape over = awaitProbeMode(exporter, pid, "over_budget");
-                assertEquals(linksBefore + 4, uprobeLinks(), "the busy process's probes are detached, the quiet one's stay");
+                assertEquals(linksBefore + 4, Command.uprobeLinks(), "the busy process's probes are detached, the quiet one's stay");
                 assertEquals(1, over.value("gmpwatch_target_info", "pid", quietPid, "probe_mode", "emulated"));
                 double created = over.value("gmpwatch_goroutines_created_total", "pid", pid);
                 Thread.sleep(500);
@@ -65,8 +63,4 @@ class OverheadBudgetIT {
         throw new AssertionError("pid " + pid + " never reached probe_mode " + mode + "; log:\n" + exporter.logText());
     }
 
-    private static int uprobeLinks() {
-        String out = Command.check(List.of("bpftool", "link", "show"), Map.of(), null, Duration.ofSeconds(30));
-        return (int) out.lines().filter(l -> l.contains("perf_event")).count();
-    }
 }

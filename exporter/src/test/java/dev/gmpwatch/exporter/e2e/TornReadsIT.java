@@ -12,9 +12,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -27,8 +25,8 @@ class TornReadsIT {
             "gmpwatch_gc_cycles_total", "gmpwatch_sched_latency_seconds_count", "gmpwatch_sched_ticks_total",
             "gmpwatch_syscall_ticks_total", "gmpwatch_stop_the_world_seconds_count");
 
-    static Stream<Arguments> toolchains() {
-        return Stream.of(Arguments.of(GoToolchain.all().get(0)), Arguments.of(GoToolchain.all().get(1)));
+    static List<GoToolchain> toolchains() {
+        return GoToolchain.newestAndGo119();
     }
 
     @ParameterizedTest(name = "{0}")

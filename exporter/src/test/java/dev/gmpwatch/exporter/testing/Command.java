@@ -60,4 +60,10 @@ public final class Command {
             }
         });
     }
+
+    /** Perf-event (uprobe) BPF links on the whole machine, per bpftool. */
+    public static int uprobeLinks() {
+        String out = check(java.util.List.of("bpftool", "link", "show"), java.util.Map.of(), null, java.time.Duration.ofSeconds(30));
+        return (int) out.lines().filter(l -> l.contains("perf_event")).count();
+    }
 }

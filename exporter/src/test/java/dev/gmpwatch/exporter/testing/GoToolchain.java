@@ -52,6 +52,11 @@ public final class GoToolchain {
         return env;
     }
 
+    /** The two toolchains every end-to-end test runs with: the newest Go and Debian's Go 1.19. */
+    public static List<GoToolchain> newestAndGo119() {
+        return all().subList(0, 2);
+    }
+
     public static synchronized GoToolchain newest() {
         return all().get(0);
     }
