@@ -18,18 +18,18 @@ public final class ProcessReader implements AutoCloseable {
     private final SchedulerReader scheduler;
     private final GoroutineWalker walker;
 
-    private ProcessReader(GoBinary binary, RuntimeAddresses addresses, RemoteMemory memory) {
+    private ProcessReader(long pid, GoBinary binary, RuntimeAddresses addresses, RemoteMemory memory) {
         this.binary = binary;
         this.addresses = addresses;
         this.memory = memory;
         this.scheduler = new SchedulerReader(addresses);
-        this.walker = new GoroutineWalker(addresses, binary.waitReasons().texts(), this::isSystemEntry);
+        this.walker = new GoroutineWalker(addresses, pid, binary.waitReasons().texts(), this::isSystemEntry);
     }
 
     /** Fails with UNSUPPORTED when the binary lacks what we need, GONE or UNREADABLE for the process. */
     public static ProcessReader open(Path proc, long pid, GoBinary binary, long loadBias) throws SnapshotException {
         RuntimeAddresses addresses = RuntimeAddresses.of(binary, loadBias);
-        return new ProcessReader(binary, addresses, RemoteMemory.open(proc, pid));
+        return new ProcessReader(pid, binary, addresses, RemoteMemory.open(proc, pid));
     }
 
     public SchedulerState scheduler() throws SnapshotException {
