@@ -30,7 +30,8 @@ public final class StateSampler {
     /**
      * @param maxGoroutines   a walk reads at most this many entries of allgs
      * @param minWalkInterval walks are at least this far apart, and at least 50 times their own
-     *                        duration apart (so walking costs at most 2% of one CPU)
+     *                        duration apart (so walking costs at most 2% of one CPU); zero walks
+     *                        on every scrape, whatever it costs
      */
     public record Limits(long maxGoroutines, Duration minWalkInterval) {
     }
@@ -175,8 +176,8 @@ public final class StateSampler {
 
     private void maybeWalk(PerProcess p, ProcessReader r) throws SnapshotException {
         long now = System.nanoTime();
-        long spacing = Math.max(limits.minWalkInterval().toNanos(),
-                p.census == null ? 0 : p.census.nanos() * WALK_COST_FACTOR);
+        long min = limits.minWalkInterval().toNanos();
+        long spacing = min == 0 || p.census == null ? min : Math.max(min, p.census.nanos() * WALK_COST_FACTOR);
         if (p.census != null && now - p.walkedAt < spacing) {
             self.walked("skipped");
             return;

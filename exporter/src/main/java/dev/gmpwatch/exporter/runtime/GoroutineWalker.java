@@ -19,6 +19,10 @@ public final class GoroutineWalker {
     /** Distinct entry PCs kept per walk; the rest are counted under PC 0. */
     static final int MAX_CREATORS = 4096;
     private static final int SCAN_BIT = 0x1000; // _Gscan
+    private static final int G_IDLE = 0;
+    private static final int G_WAITING = 4;
+    private static final int G_DEAD = 6;
+    private static final int G_DEAD_EXTRA = 11;
 
     /** Go's goroutine status codes (runtime2.go); 11 is _Gdeadextra (Go 1.26+). */
     private static final String[] STATES = {
@@ -76,50 +80,69 @@ public final class GoroutineWalker {
                     throw new SnapshotException(SnapshotException.Kind.UNREADABLE,
                             "cannot read the g at 0x" + Long.toHexString(addresses[r.count()] - w.lo) + " of pid " + pid);
                 }
+                ByteBuffer windows = r.windows();
                 for (int k = 0; k < count; k++) {
-                    count(r.windows().slice(k * w.size, w.size).order(ByteOrder.LITTLE_ENDIAN), addresses[k] - w.lo, w, tally);
+                    count(windows, k * w.size, addresses[k] - w.lo, w, tally);
                 }
             }
         }
         Map<Long, GoroutineCensus.CreatorCount> out = new HashMap<>();
-        tally.creators.forEach((pc, b) -> out.put(pc, b.build()));
-        return new GoroutineCensus(tally.byState, tally.byReason, out, n, allglen, allglen > n,
+        tally.creators.forEach((pc, b) -> out.put(pc, b.build(waitReasons)));
+        return new GoroutineCensus(byName(tally.byState, STATES, null), byName(tally.byReason, null, waitReasons), out, n,
+                allglen, allglen > n,
                 mem.bytesRead() - bytes0 + vectored.bytesRead(), System.nanoTime() - t0);
     }
 
-    /** Counts one g from its window; dead, idle and runtime goroutines are not counted. */
-    private void count(ByteBuffer window, long gp, Window w, Tally tally) throws SnapshotException {
-        int code = window.getInt(w.status) & ~SCAN_BIT;
+    /**
+     * Counts one g from its window at {@code at} in a batch; dead, idle and runtime goroutines are
+     * not counted. The hot loop of the walk: counts go to arrays indexed by the runtime's codes.
+     */
+    private void count(ByteBuffer batch, int at, long gp, Window w, Tally tally) throws SnapshotException {
+        int code = batch.getInt(at + w.status) & ~SCAN_BIT;
         if (code < 0 || code >= STATES.length) {
             throw new SnapshotException(SnapshotException.Kind.IMPLAUSIBLE,
                     "implausible runtime state: g at 0x" + Long.toHexString(gp) + " has status " + code);
         }
-        String state = STATES[code];
-        if (state.equals("dead") || state.equals("idle")) {
+        if (code == G_IDLE || code == G_DEAD || code == G_DEAD_EXTRA) {
             return;
         }
-        long entry = window.getLong(w.startpc);
-        if (tally.system.computeIfAbsent(entry, isSystemEntry::test)) {
-            return;
-        }
-        tally.byState.merge(state, 1L, Long::sum);
-        String why = null;
-        if (state.equals("waiting")) {
-            int r = window.get(w.reason) & 0xff;
-            if (r >= waitReasons.size()) {
-                throw new SnapshotException(SnapshotException.Kind.IMPLAUSIBLE, "implausible runtime state: g at 0x"
-                        + Long.toHexString(gp) + " waits for reason " + r + ", the binary knows " + waitReasons.size());
-            }
-            why = waitReasons.get(r).isEmpty() ? "unknown" : waitReasons.get(r);
-            tally.byReason.merge(why, 1L, Long::sum);
-        }
-        long key = tally.creators.size() < MAX_CREATORS || tally.creators.containsKey(entry) ? entry : 0;
-        Builder b = tally.creators.get(key);
+        long entry = batch.getLong(at + w.startpc);
+        Builder b = tally.creator(entry);
         if (b == null) {
-            b = new Builder(key, w.gopc < 0 ? 0 : window.getLong(w.gopc));
-            tally.creators.put(key, b);
+            if (isSystemEntry.test(entry)) {
+                tally.system(entry);
+                return;
+            }
+            long key = tally.creators.size() < MAX_CREATORS ? entry : 0;
+            b = tally.creators.computeIfAbsent(key, k -> new Builder(k, w.gopc < 0 ? 0 : batch.getLong(at + w.gopc),
+                    waitReasons.size()));
+            tally.remember(entry, b);
+        } else if (b == Tally.SYSTEM) {
+            return;
         }
-        b.add(state, why, w.waitsince < 0 ? 0 : window.getLong(w.waitsince));
+        tally.byState[code]++;
+        int reason = -1;
+        if (code == G_WAITING) {
+            reason = batch.get(at + w.reason) & 0xff;
+            if (reason >= waitReasons.size()) {
+                throw new SnapshotException(SnapshotException.Kind.IMPLAUSIBLE, "implausible runtime state: g at 0x"
+                        + Long.toHexString(gp) + " waits for reason " + reason + ", the binary knows " + waitReasons.size());
+            }
+            tally.byReason[reason]++;
+        }
+        b.add(code, reason, w.waitsince < 0 ? 0 : batch.getLong(at + w.waitsince));
+    }
+
+    /** Non-zero counts by name: states by their label, wait reasons by the binary's text. */
+    private static Map<String, Long> byName(long[] counts, String[] states, List<String> reasons) {
+        Map<String, Long> out = new TreeMap<>();
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] != 0) {
+                String name = states != null ? STATES[i] : reasons.get(i).isEmpty() ? "unknown" : reasons.get(i);
+                out.merge(name, counts[i], Long::sum);
+            }
+        }
+        return out;
     }
 
     /** The part of a g the walk reads: [lo, lo + size), and the fields' offsets within it (-1 when absent). */
@@ -158,38 +181,69 @@ public final class GoroutineWalker {
 
     /** The counts one walk accumulates. */
     private static final class Tally {
-        final Map<String, Long> byState = new TreeMap<>();
-        final Map<String, Long> byReason = new TreeMap<>();
+        /** Marks an entry PC as a runtime goroutine's in the lookup cache. */
+        static final Builder SYSTEM = new Builder(-1, 0, 0);
+
+        final long[] byState = new long[STATES.length];
+        final long[] byReason = new long[256];
         final Map<Long, Builder> creators = new HashMap<>();
-        final Map<Long, Boolean> system = new HashMap<>();
+        /** Entry PC -> its builder (or SYSTEM); the last one is kept aside, as gs of one creator cluster. */
+        private final Map<Long, Builder> byEntry = new HashMap<>();
+        private long lastEntry = -1;
+        private Builder last;
+
+        Builder creator(long entry) {
+            if (entry == lastEntry) {
+                return last;
+            }
+            Builder b = byEntry.get(entry);
+            if (b != null) {
+                lastEntry = entry;
+                last = b;
+            }
+            return b;
+        }
+
+        void remember(long entry, Builder b) {
+            byEntry.put(entry, b);
+            lastEntry = entry;
+            last = b;
+        }
+
+        void system(long entry) {
+            remember(entry, SYSTEM);
+        }
     }
 
     private static final class Builder {
         final long startPc;
         final long goPc;
         long count;
-        final Map<String, Long> byState = new TreeMap<>();
-        final Map<String, Long> byReason = new TreeMap<>();
+        final long[] byState = new long[STATES.length];
+        final long[] byReason;
         long oldest;
 
-        Builder(long startPc, long goPc) {
+        /** @param reasons how many wait reasons the binary knows (codes are checked before add) */
+        Builder(long startPc, long goPc, int reasons) {
             this.startPc = startPc;
             this.goPc = goPc;
+            this.byReason = new long[reasons];
         }
 
-        void add(String state, String reason, long waitSince) {
+        void add(int state, int reason, long waitSince) {
             count++;
-            byState.merge(state, 1L, Long::sum);
-            if (reason != null) {
-                byReason.merge(reason, 1L, Long::sum);
+            byState[state]++;
+            if (reason >= 0) {
+                byReason[reason]++;
                 if (waitSince > 0 && (oldest == 0 || waitSince < oldest)) {
                     oldest = waitSince;
                 }
             }
         }
 
-        GoroutineCensus.CreatorCount build() {
-            return new GoroutineCensus.CreatorCount(startPc, goPc, count, Map.copyOf(byState), Map.copyOf(byReason), oldest);
+        GoroutineCensus.CreatorCount build(List<String> reasons) {
+            return new GoroutineCensus.CreatorCount(startPc, goPc, count, byName(byState, STATES, null),
+                    byName(byReason, null, reasons), oldest);
         }
     }
 }
