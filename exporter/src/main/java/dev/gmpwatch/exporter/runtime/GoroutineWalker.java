@@ -57,7 +57,7 @@ public final class GoroutineWalker {
         long n = Math.min(allglen, maxGoroutines);
         Window w = new Window(at);
         Tally tally = new Tally();
-        VectoredReads vectored = new VectoredReads(pid, w.size);
+        VectoredReads vectored = new VectoredReads(pid, w.size, mem);
         long[] addresses = new long[VectoredReads.BATCH];
         ByteBuffer ptrs = ByteBuffer.allocate(POINTER_BATCH * 8).order(ByteOrder.LITTLE_ENDIAN);
         for (long i = 0; i < n; i += POINTER_BATCH) {
@@ -88,9 +88,9 @@ public final class GoroutineWalker {
         }
         Map<Long, GoroutineCensus.CreatorCount> out = new HashMap<>();
         tally.creators.forEach((pc, b) -> out.put(pc, b.build(waitReasons)));
+        long bytes = mem.bytesRead() - bytes0 + vectored.bytesRead();
         return new GoroutineCensus(byName(tally.byState, STATES, null), byName(tally.byReason, null, waitReasons), out, n,
-                allglen, allglen > n,
-                mem.bytesRead() - bytes0 + vectored.bytesRead(), System.nanoTime() - t0);
+                allglen, allglen > n, bytes, System.nanoTime() - t0);
     }
 
     /**

@@ -13,7 +13,9 @@ import jnr.ffi.types.ssize_t;
 /**
  * Many small reads of another process in one system call (process_vm_readv with up to 1024
  * remote iovecs): the goroutine walk reads one window per g, and a syscall per g would cost it
- * several times more. Needs the same permission as /proc/PID/mem (CAP_SYS_PTRACE).
+ * several times more. Needs the same permission as /proc/PID/mem (CAP_SYS_PTRACE). Where a
+ * seccomp profile refuses the call, it falls back to one positional read of /proc/PID/mem per
+ * window, once and for all.
  */
 final class VectoredReads {
     /** IOV_MAX. */
@@ -38,9 +40,12 @@ final class VectoredReads {
     private final Pointer localIov;
     private final Pointer remoteIov;
     private final byte[] copy;
+    private final RemoteMemory fallback;
+    private boolean refused;
     private long bytesRead;
 
-    VectoredReads(long pid, int window) {
+    VectoredReads(long pid, int window, RemoteMemory fallback) {
+        this.fallback = fallback;
         this.pid = (int) pid;
         this.window = window;
         this.buffer = Memory.allocateDirect(RUNTIME, (long) BATCH * window);
@@ -69,6 +74,9 @@ final class VectoredReads {
         if (n == 0) {
             return new Result(ByteBuffer.allocate(0), 0);
         }
+        if (refused) {
+            return readOneByOne(addresses, n);
+        }
         localIov.putLong(0, buffer.address());
         localIov.putLong(8, (long) n * window);
         long got = LIBC.process_vm_readv(pid, localIov, 1, remoteIov, n, 0);
@@ -78,8 +86,8 @@ final class VectoredReads {
                 throw new SnapshotException(SnapshotException.Kind.GONE, "pid " + pid + " is gone");
             }
             if (errno == EPERM || errno == ENOSYS) {
-                throw new SnapshotException(SnapshotException.Kind.UNREADABLE, "process_vm_readv refused (errno "
-                        + errno + "): needs CAP_SYS_PTRACE and a seccomp profile that allows it");
+                refused = true; // a seccomp profile without process_vm_readv
+                return readOneByOne(addresses, n);
             }
             return new Result(ByteBuffer.allocate(0), 0); // EFAULT: the first address is unreadable
         }
@@ -89,6 +97,27 @@ final class VectoredReads {
         return new Result(ByteBuffer.wrap(copy, 0, whole * window).order(ByteOrder.LITTLE_ENDIAN), whole);
     }
 
+    /** The slow path: a positional read per window; stops at the first that fails, as the kernel does. */
+    private Result readOneByOne(long[] addresses, int n) {
+        ByteBuffer out = ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN);
+        int whole = 0;
+        for (; whole < n; whole++) {
+            try {
+                out.clear().position(whole * window).limit((whole + 1) * window);
+                fallback.readInto(addresses[whole], out);
+            } catch (SnapshotException e) {
+                break;
+            }
+        }
+        return new Result(ByteBuffer.wrap(copy, 0, whole * window).order(ByteOrder.LITTLE_ENDIAN), whole);
+    }
+
+    /** Takes the slow path from now on, as when the kernel refuses; for tests of that path. */
+    void forceOneByOne() {
+        refused = true;
+    }
+
+    /** Bytes read by process_vm_readv (the slow path's reads are counted by its RemoteMemory). */
     long bytesRead() {
         return bytesRead;
     }
