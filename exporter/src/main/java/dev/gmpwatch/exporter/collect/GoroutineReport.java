@@ -39,10 +39,11 @@ public final class GoroutineReport {
         long total = rows.stream().mapToLong(CreatorRow::count).sum();
         out.printf("pid %d (%s, %s): %d live goroutines in %d groups%n%n", t.pid(), t.exe(), t.binary().goVersion(),
                 total, rows.size());
-        out.printf("%8s  %-40s %-28s %-12s %s%n", "COUNT", "FUNCTION", "STATES", "OLDEST WAIT", "WAITING ON");
+        out.printf("%8s  %-28s %-12s %-28s %s%n", "COUNT", "STATES", "OLDEST WAIT", "WAITING ON", "FUNCTION");
         for (CreatorRow r : rows) {
-            out.printf("%8d  %-40s %-28s %-12s %s%n", r.count(), r.function(), counts(r.byState()),
-                    Double.isNaN(r.oldestWaitSeconds()) ? "-" : seconds(r.oldestWaitSeconds()), counts(r.byReason()));
+            // The function goes last: names run long and would push the columns out of line.
+            out.printf("%8d  %-28s %-12s %-28s %s%n", r.count(), counts(r.byState()),
+                    Double.isNaN(r.oldestWaitSeconds()) ? "-" : seconds(r.oldestWaitSeconds()), counts(r.byReason()), r.function());
             if (!r.source().isEmpty()) {
                 out.printf("%10s%s%n", "at ", r.source());
             }

@@ -125,10 +125,15 @@ public final class StateSampler {
                 walk(p), procStat.cpuSeconds(t.pid()), throttling.of(t.pid()));
     }
 
-    /** A fresh walk for the goroutine API and command, whatever the interval: on demand, still capped. */
-    public synchronized List<CreatorRow> walkNow(Target t) throws SnapshotException {
-        PerProcess p = state(t);
-        ProcessReader r = reader(p);
+    /**
+     * A fresh walk for the goroutine API and command, whatever the interval: on demand, still
+     * capped. It runs outside the sampler's lock, so scrapes go on meanwhile.
+     */
+    public List<CreatorRow> walkNow(Target t) throws SnapshotException {
+        ProcessReader r;
+        synchronized (this) {
+            r = reader(state(t));
+        }
         return rows(r.census(limits.maxGoroutines()), r);
     }
 

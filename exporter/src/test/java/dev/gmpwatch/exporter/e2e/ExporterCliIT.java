@@ -71,8 +71,8 @@ class ExporterCliIT {
             Command.Result table = exporter(List.of(), "goroutines", pid);
             assertEquals(0, table.exitCode(), table.stderr());
             assertTrue(table.stdout().contains("17 live goroutines"), table.stdout()); // main + 12 + 4
-            assertTrue(table.stdout().matches("(?s).*\\b12  main\\.leaker .*waiting=12 .*chan receive=12.*"), table.stdout());
-            assertTrue(table.stdout().matches("(?s).*\\b4  main\\.dozer .*sleep=4.*"), table.stdout());
+            assertTrue(table.stdout().matches("(?s).*\\b12  waiting=12 .*chan receive=12 +main\\.leaker\n.*"), table.stdout());
+            assertTrue(table.stdout().matches("(?s).*\\b4  waiting=4 .*sleep=4 +main\\.dozer\n.*"), table.stdout());
             Command.Result json = exporter(List.of(), "goroutines", pid, "--json");
             assertEquals(0, json.exitCode(), json.stderr());
             com.fasterxml.jackson.databind.JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.stdout());
