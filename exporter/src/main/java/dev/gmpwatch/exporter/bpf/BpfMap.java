@@ -31,6 +31,15 @@ public final class BpfMap {
         return n;
     }
 
+    /** The sum of a per-CPU u64 value, as lookupPerCpu returns it. */
+    public static long sumPerCpu(ByteBuffer perCpu) {
+        long s = 0;
+        for (int off = 0; off + 8 <= perCpu.capacity(); off += 8) {
+            s += perCpu.getLong(off);
+        }
+        return s;
+    }
+
     /** A u32 key, as array maps take. */
     public static byte[] u32(int key) {
         return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(key).array();

@@ -98,14 +98,13 @@ final class RunCommand {
             return Main.EXIT_FAILURE;
         }
         SelfMetrics self = new SelfMetrics();
-        Optional<OverheadBudget> budget = probes.map(p -> new OverheadBudget(budgetFraction));
-        Optional<PerEventMode> mode = probes.map(p -> new PerEventMode(p, budget.orElseThrow(), probesMatch));
+        Optional<PerEventMode> mode = probes.map(p -> new PerEventMode(p, new OverheadBudget(budgetFraction), probesMatch));
         TargetWatcher watcher = new TargetWatcher(mode, selection, proc, self);
         StateSampler sampler = new StateSampler(proc, Path.of("/sys/fs/cgroup"), limits, self);
         watcher.onRescan(sampler::retain);
         CollectorRegistry registry = new CollectorRegistry();
         registry.register(new StateCollector(watcher::targets, watcher::skipped, sampler, self, topK));
-        probes.ifPresent(p -> registry.register(new SchedulerCollector(p, budget.orElseThrow(), self)));
+        mode.ifPresent(m -> registry.register(new SchedulerCollector(m.probes(), m.budget(), self)));
         ExporterServer server;
         try {
             server = new ExporterServer(listen, telemetryPath, registry, watcher, sampler);

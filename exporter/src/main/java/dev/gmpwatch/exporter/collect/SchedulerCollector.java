@@ -5,12 +5,11 @@ import dev.gmpwatch.exporter.bpf.BpfMap;
 import dev.gmpwatch.exporter.probe.OverheadBudget;
 import dev.gmpwatch.exporter.probe.SchedulerProbes;
 import dev.gmpwatch.exporter.probe.WatchedProcess;
+import dev.gmpwatch.exporter.runtime.GoStatus;
 import io.prometheus.client.Collector;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * The per-event mode's metrics, from the BPF maps when Prometheus scrapes: state transitions,
@@ -19,6 +18,10 @@ import java.util.function.Supplier;
 public final class SchedulerCollector extends Collector {
     private static final System.Logger LOG = System.getLogger("gmpwatch.collect");
     private static final List<String> PROC = List.of("pid", "exe");
+
+    /** The states every process gets transition series for, pre-filled with 0. */
+    private static final List<String> REPORTED_STATES = List.of("idle", "runnable", "running", "syscall", "waiting",
+            "dead", "copystack", "preempted");
 
     private final SchedulerProbes probes;
     private final OverheadBudget budget;
@@ -47,7 +50,7 @@ public final class SchedulerCollector extends Collector {
 
     private void collectProcess(WatchedProcess w, Families f) throws BpfException {
         List<String> proc = List.of(Long.toString(w.pid()), w.exe());
-        transitionSamples(f, proc, transitions(w.slot()));
+        transitionSamples(f, proc, probes.transitions(w.slot()));
         parkSamples(f, w, proc);
         histogram(f, "gmpwatch_goroutine_lifetime_seconds", "Lifetime of goroutines created since the probes attached.",
                 "lifetime", w, proc);
@@ -56,32 +59,20 @@ public final class SchedulerCollector extends Collector {
                 .add(sample("gmpwatch_probe_overhead_ratio", proc, e.cpuFraction())));
     }
 
-    private long[][] transitions(int slot) throws BpfException {
-        long[][] out = new long[SchedulerProbes.G_STATES][SchedulerProbes.G_STATES];
-        BpfMap m = probes.map("transitions");
-        int base = slot * SchedulerProbes.G_STATES * SchedulerProbes.G_STATES;
-        for (int from = 0; from < 12; from++) {
-            for (int to = 0; to < 12; to++) {
-                out[from][to] = sumPerCpu(m.lookupPerCpu(base + from * SchedulerProbes.G_STATES + to, 8));
-            }
-        }
-        return out;
-    }
-
     private static void transitionSamples(Families f, List<String> proc, long[][] t) {
         List<MetricFamilySamples.Sample> family = f.counter("gmpwatch_goroutine_transitions",
                 "Goroutine state transitions, from -> to.");
         List<String> labels = List.of("pid", "exe", "from", "to");
         Map<String, Long> byPair = new java.util.LinkedHashMap<>();
-        for (String from : GoStates.REPORTED) {
-            for (String to : GoStates.REPORTED) {
+        for (String from : REPORTED_STATES) {
+            for (String to : REPORTED_STATES) {
                 byPair.put(from + "\u0000" + to, 0L);
             }
         }
         for (int from = 0; from < t.length; from++) {
             for (int to = 0; to < t.length; to++) {
-                if (t[from][to] != 0 || (from < 12 && to < 12 && byPair.containsKey(GoStates.name(from) + "\u0000" + GoStates.name(to)))) {
-                    byPair.merge(GoStates.name(from) + "\u0000" + GoStates.name(to), t[from][to], Long::sum);
+                if (t[from][to] != 0 || (from < 12 && to < 12 && byPair.containsKey(GoStatus.name(from) + "\u0000" + GoStatus.name(to)))) {
+                    byPair.merge(GoStatus.name(from) + "\u0000" + GoStatus.name(to), t[from][to], Long::sum);
                 }
             }
         }
@@ -104,7 +95,7 @@ public final class SchedulerCollector extends Collector {
         }
         BpfMap m = probes.map("parks");
         for (int code = 0; code < SchedulerProbes.WAIT_REASONS; code++) {
-            long n = sumPerCpu(m.lookupPerCpu(w.slot() * SchedulerProbes.WAIT_REASONS + code, 8));
+            long n = BpfMap.sumPerCpu(m.lookupPerCpu(w.slot() * SchedulerProbes.WAIT_REASONS + code, 8));
             if (n != 0) {
                 String reason = code < texts.size() && !texts.get(code).isEmpty() ? texts.get(code) : "other";
                 byReason.merge(reason, n, Long::sum);
@@ -129,20 +120,12 @@ public final class SchedulerCollector extends Collector {
         for (int i = 0; i < kinds.length; i++) {
             long n = 0;
             try {
-                n = sumPerCpu(probes.map("drops").lookupPerCpu(i, 8));
+                n = BpfMap.sumPerCpu(probes.map("drops").lookupPerCpu(i, 8));
             } catch (BpfException e) {
                 self.scrapeFailed();
             }
             family.add(new MetricFamilySamples.Sample("gmpwatch_events_dropped_total", List.of("reason"), List.of(kinds[i]), n));
         }
-    }
-
-    static long sumPerCpu(ByteBuffer b) {
-        long s = 0;
-        for (int off = 0; off + 8 <= b.capacity(); off += 8) {
-            s += b.getLong(off);
-        }
-        return s;
     }
 
     private static MetricFamilySamples.Sample sample(String name, List<String> proc, double v) {

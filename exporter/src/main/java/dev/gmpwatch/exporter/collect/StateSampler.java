@@ -14,12 +14,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Takes one {@link ProcessSample} per process and scrape: the scheduler-wide state every time, the
@@ -73,7 +75,7 @@ public final class StateSampler {
         List<CreatorRow> rows = List.of();
         long walkedAt;
         /** Reasons already logged for this process: each is logged once, not once per scrape. */
-        final java.util.Set<String> logged = new java.util.HashSet<>();
+        final Set<String> logged = new HashSet<>();
 
         PerProcess(Target target) {
             this.target = target;
@@ -221,9 +223,9 @@ public final class StateSampler {
     }
 
     private static CreatorRow merge(CreatorRow a, CreatorRow b) {
-        Map<String, Long> states = new java.util.TreeMap<>(a.byState());
+        Map<String, Long> states = new TreeMap<>(a.byState());
         b.byState().forEach((k, v) -> states.merge(k, v, Long::sum));
-        Map<String, Long> reasons = new java.util.TreeMap<>(a.byReason());
+        Map<String, Long> reasons = new TreeMap<>(a.byReason());
         b.byReason().forEach((k, v) -> reasons.merge(k, v, Long::sum));
         double oldest = Double.isNaN(a.oldestWaitSeconds()) ? b.oldestWaitSeconds()
                 : Double.isNaN(b.oldestWaitSeconds()) ? a.oldestWaitSeconds() : Math.max(a.oldestWaitSeconds(), b.oldestWaitSeconds());

@@ -7,5 +7,4 @@ package dev.gmpwatch.exporter.collect;
 public record TargetStatus(long pid, String exe, String goVersion, String status, String reason) {
     public static final String UNSUPPORTED = "unsupported";
     public static final String NOT_GO = "not_go";
-    public static final String ATTACH_FAILED = "attach_failed";
 }

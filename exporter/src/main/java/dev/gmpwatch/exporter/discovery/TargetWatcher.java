@@ -41,7 +41,6 @@ public final class TargetWatcher implements AutoCloseable {
 
     private final Optional<PerEventMode> perEvent;
     private final Optional<SchedulerProbes> probes;
-    private final Optional<OverheadBudget> budget;
     private final TargetSelection selection;
     private final Path proc;
     private final SelfMetrics self;
@@ -63,7 +62,6 @@ public final class TargetWatcher implements AutoCloseable {
     public TargetWatcher(Optional<PerEventMode> perEvent, TargetSelection selection, Path proc, SelfMetrics self) {
         this.perEvent = perEvent;
         this.probes = perEvent.map(PerEventMode::probes);
-        this.budget = perEvent.map(PerEventMode::budget);
         this.selection = selection;
         this.proc = proc;
         this.self = self;
@@ -95,11 +93,6 @@ public final class TargetWatcher implements AutoCloseable {
     /** Called after every rescan with the pids still served, so per-process state elsewhere can be dropped. */
     public synchronized void onRescan(Consumer<Set<Long>> listener) {
         onRescan.add(listener);
-    }
-
-    /** Records that a process's probes were detached (overhead budget), keeping its state served. */
-    public synchronized void probesDetached(long pid, String mode) {
-        targets.computeIfPresent(pid, (k, t) -> t.withProbeMode(mode));
     }
 
     public synchronized void rescan() {
@@ -166,11 +159,12 @@ public final class TargetWatcher implements AutoCloseable {
      * read and served. Binary-wide probes (--exe) cannot be detached from one process and are kept.
      */
     private void enforceBudget() {
-        if (probes.isEmpty() || budget.isEmpty()) {
+        if (perEvent.isEmpty()) {
             return;
         }
+        OverheadBudget budget = perEvent.get().budget();
         try {
-            for (OverheadBudget.Estimate e : budget.get().check(probes.get(), System.nanoTime())) {
+            for (OverheadBudget.Estimate e : budget.check(probes.get(), System.nanoTime())) {
                 if (!probes.get().attachedIndividually(e.pid())) {
                     continue;
                 }
@@ -178,7 +172,7 @@ public final class TargetWatcher implements AutoCloseable {
                 targets.computeIfPresent(e.pid(), (k, t) -> t.withProbeMode(Target.PROBES_OVER_BUDGET));
                 LOG.log(System.Logger.Level.WARNING, String.format("per-event probes of pid %d detached: %.0f hits/s cost an"
                         + " estimated %.1f%% of one CPU, over the budget of %.1f%%; its state metrics are still served",
-                        e.pid(), e.hitsPerSecond(), 100 * e.cpuFraction(), 100 * budget.get().fraction()));
+                        e.pid(), e.hitsPerSecond(), 100 * e.cpuFraction(), 100 * budget.fraction()));
             }
         } catch (BpfException e) {
             LOG.log(System.Logger.Level.WARNING, "checking the probes' overhead failed: " + e.getMessage());

@@ -6,22 +6,19 @@ import dev.gmpwatch.exporter.bpf.BpfLink;
 import dev.gmpwatch.exporter.bpf.BpfMap;
 import dev.gmpwatch.exporter.bpf.BpfObject;
 import dev.gmpwatch.exporter.bpf.BpfProgram;
-import dev.gmpwatch.exporter.elf.ElfFile;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.gobinary.HookedFunction;
-import java.io.IOException;
+import dev.gmpwatch.exporter.runtime.GoStatus;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
  * Owns the loaded scheduler.bpf.o. A process is watched in one of two ways: {@link #watch} gives
@@ -93,14 +90,6 @@ public final class SchedulerProbes implements AutoCloseable {
         Map<String, HookedFunction> sites = probeSites(bin);
         int slot = map("free_slots").pop(4).map(b -> b.getInt(0))
                 .orElseThrow(() -> new WatchException("already watching " + MAX_TARGETS + " processes"));
-        long bias;
-        try {
-            bias = ProcessMemory.loadBias(proc, pid, ElfFile.open(bin.path()));
-        } catch (IOException | ElfFormatException e) {
-            map("free_slots").push(BpfMap.u32(slot));
-            throw new WatchException("cannot read its memory map: " + e.getMessage());
-        }
-        writeInitialGomaxprocs(slot, pid, bin, bias);
         map("targets").update(BpfMap.u32((int) pid), targetConfig(slot, offsets));
         List<BpfLink> links = new ArrayList<>();
         String path = proc.resolve(pid + "/exe").toString();
@@ -116,7 +105,7 @@ public final class SchedulerProbes implements AutoCloseable {
             map("free_slots").push(BpfMap.u32(slot));
             throw e;
         }
-        WatchedProcess w = new WatchedProcess(pid, slot, exeName, bin, bias, probeMode(sites), List.copyOf(links));
+        WatchedProcess w = new WatchedProcess(pid, slot, exeName, bin, probeMode(sites), List.copyOf(links));
         watched.put(pid, w);
         return w;
     }
@@ -167,15 +156,6 @@ public final class SchedulerProbes implements AutoCloseable {
             }
             int slot = cfg.get().getInt(0);
             RegisteredBinary r = binaries.get(cfg.get().getInt(12) - 1);
-            long bias = 0;
-            try {
-                bias = ProcessMemory.loadBias(proc, pid, ElfFile.open(r.binary().path()));
-            } catch (IOException | ElfFormatException e) {
-                // already exited: its counts are still shown until the next rescan
-            }
-            if (gomaxprocs(slot) < 0) {
-                writeInitialGomaxprocs(slot, pid, r.binary(), bias);
-            }
             String exe = r.path().getFileName().toString();
             String mode;
             try {
@@ -183,7 +163,7 @@ public final class SchedulerProbes implements AutoCloseable {
             } catch (WatchException e) {
                 mode = "singlestep";
             }
-            WatchedProcess w = new WatchedProcess(pid, slot, exe, r.binary(), bias, mode, List.of());
+            WatchedProcess w = new WatchedProcess(pid, slot, exe, r.binary(), mode, List.of());
             watched.put(pid, w);
             adopted.add(w);
         }
@@ -250,17 +230,25 @@ public final class SchedulerProbes implements AutoCloseable {
         return PROGRAMS.keySet().stream().allMatch(fn -> sites.get(fn).probeMode().equals("emulated")) ? "emulated" : "singlestep";
     }
 
+    /** A slot's goroutine state transitions so far, [from][to], summed over CPUs. */
+    public long[][] transitions(int slot) throws BpfException {
+        long[][] out = new long[G_STATES][G_STATES];
+        BpfMap m = map("transitions");
+        int base = slot * G_STATES * G_STATES;
+        for (int from = 0; from < GoStatus.COUNT; from++) {
+            for (int to = 0; to < GoStatus.COUNT; to++) {
+                out[from][to] = BpfMap.sumPerCpu(m.lookupPerCpu(base + from * G_STATES + to, 8));
+            }
+        }
+        return out;
+    }
+
     /** Probe hits of a slot so far: every casgstatus call records one transition. */
     public long hits(int slot) throws BpfException {
         long n = 0;
-        BpfMap m = map("transitions");
-        int base = slot * G_STATES * G_STATES;
-        for (int from = 0; from < 12; from++) {
-            for (int to = 0; to < 12; to++) {
-                ByteBuffer perCpu = m.lookupPerCpu(base + from * G_STATES + to, 8);
-                for (int off = 0; off + 8 <= perCpu.capacity(); off += 8) {
-                    n += perCpu.getLong(off);
-                }
+        for (long[] row : transitions(slot)) {
+            for (long v : row) {
+                n += v;
             }
         }
         return n;
@@ -270,40 +258,6 @@ public final class SchedulerProbes implements AutoCloseable {
     public synchronized boolean attachedIndividually(long pid) {
         WatchedProcess w = watched.get(pid);
         return w != null && !w.links().isEmpty();
-    }
-
-    /** The slot's GOMAXPROCS as last seen, or -1. */
-    public long gomaxprocs(int slot) throws BpfException {
-        return map("state").lookup(BpfMap.u32(slot), 8).map(b -> b.getLong(0)).orElse(-1L);
-    }
-
-    /** The live-goroutine count per creator PC of one process. */
-    public Map<Long, Long> creators(int tgid) throws BpfException {
-        return creatorsByProcess().getOrDefault(tgid, Map.of());
-    }
-
-    /** Live goroutines per creator PC of every process, in one pass over the map (tgid -> PC -> count). */
-    public Map<Integer, Map<Long, Long>> creatorsByProcess() throws BpfException {
-        Map<Integer, Map<Long, Long>> out = new HashMap<>();
-        BpfMap m = map("creators");
-        for (byte[] k : m.keys(16)) {
-            ByteBuffer key = ByteBuffer.wrap(k).order(ByteOrder.LITTLE_ENDIAN);
-            m.lookup(k, 8).ifPresent(v -> out.computeIfAbsent(key.getInt(0), t -> new LinkedHashMap<>())
-                    .put(key.getLong(8), v.getLong(0)));
-        }
-        return out;
-    }
-
-    /** For each creator PC of one process, the birth time (ktime ns) of its oldest live goroutine. */
-    public Map<Long, Long> birthsByStartPc(int tgid) throws BpfException {
-        Map<Long, Long> out = new LinkedHashMap<>();
-        BpfMap m = map("births");
-        for (byte[] k : m.keys(16)) {
-            if (ByteBuffer.wrap(k).order(ByteOrder.LITTLE_ENDIAN).getInt(0) == tgid) {
-                m.lookup(k, 16).ifPresent(v -> out.merge(v.getLong(8), v.getLong(0), Math::min));
-            }
-        }
-        return out;
     }
 
     private void deleteKeysOf(int tgid, String mapName, int keySize) throws BpfException {
@@ -330,14 +284,6 @@ public final class SchedulerProbes implements AutoCloseable {
             map(h).update(BpfMap.u32(slot), zeroHist);
         }
         map("state").update(BpfMap.u32(slot), ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(-1).array());
-    }
-
-    /** procresize ran at start-up, before we attached: read runtime.gomaxprocs from memory. */
-    private void writeInitialGomaxprocs(int slot, long pid, GoBinary bin, long bias) throws BpfException {
-        Long addr = bin.globals().get("runtime.gomaxprocs");
-        OptionalLong v = addr == null ? OptionalLong.empty() : ProcessMemory.readInt32(proc, pid, addr + bias);
-        byte[] state = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v.orElse(-1)).array();
-        map("state").update(BpfMap.u32(slot), state);
     }
 
     private static byte[] targetConfig(int slot, Map<String, Long> offsets) {

@@ -9,9 +9,8 @@ import java.util.List;
  *
  * @param slot      its index in the BPF per-target arrays
  * @param exe       base name of the executable, for the exe label
- * @param loadBias  add to a link-time address to get the runtime one (non-zero for PIE)
  * @param probeMode "emulated" when every probe is emulated, else "singlestep"
  */
-public record WatchedProcess(long pid, int slot, String exe, GoBinary binary, long loadBias, String probeMode,
+public record WatchedProcess(long pid, int slot, String exe, GoBinary binary, String probeMode,
                              List<BpfLink> links) {
 }

@@ -18,16 +18,6 @@ public final class GoroutineWalker {
     private static final int POINTER_BATCH = 4096;
     /** Distinct entry PCs kept per walk; the rest are counted under PC 0. */
     static final int MAX_CREATORS = 4096;
-    private static final int SCAN_BIT = 0x1000; // _Gscan
-    private static final int G_IDLE = 0;
-    private static final int G_WAITING = 4;
-    private static final int G_DEAD = 6;
-    private static final int G_DEAD_EXTRA = 11;
-
-    /** Go's goroutine status codes (runtime2.go); 11 is _Gdeadextra (Go 1.26+). */
-    private static final String[] STATES = {
-        "idle", "runnable", "running", "syscall", "waiting", "moribund", "dead", "enqueue",
-        "copystack", "preempted", "leaked", "dead"};
 
     private final RuntimeAddresses at;
     private final long pid;
@@ -89,7 +79,7 @@ public final class GoroutineWalker {
         Map<Long, GoroutineCensus.CreatorCount> out = new HashMap<>();
         tally.creators.forEach((pc, b) -> out.put(pc, b.build(waitReasons)));
         long bytes = mem.bytesRead() - bytes0 + vectored.bytesRead();
-        return new GoroutineCensus(byName(tally.byState, STATES, null), byName(tally.byReason, null, waitReasons), out, n,
+        return new GoroutineCensus(byName(tally.byState, null), byName(tally.byReason, waitReasons), out, n,
                 allglen, allglen > n, bytes, System.nanoTime() - t0);
     }
 
@@ -98,12 +88,12 @@ public final class GoroutineWalker {
      * not counted. The hot loop of the walk: counts go to arrays indexed by the runtime's codes.
      */
     private void count(ByteBuffer batch, int at, long gp, Window w, Tally tally) throws SnapshotException {
-        int code = batch.getInt(at + w.status) & ~SCAN_BIT;
-        if (code < 0 || code >= STATES.length) {
+        int code = batch.getInt(at + w.status) & ~GoStatus.SCAN_BIT;
+        if (code < 0 || code >= GoStatus.COUNT) {
             throw new SnapshotException(SnapshotException.Kind.IMPLAUSIBLE,
                     "implausible runtime state: g at 0x" + Long.toHexString(gp) + " has status " + code);
         }
-        if (code == G_IDLE || code == G_DEAD || code == G_DEAD_EXTRA) {
+        if (code == GoStatus.IDLE || code == GoStatus.DEAD || code == GoStatus.DEAD_EXTRA) {
             return;
         }
         long entry = batch.getLong(at + w.startpc);
@@ -122,7 +112,7 @@ public final class GoroutineWalker {
         }
         tally.byState[code]++;
         int reason = -1;
-        if (code == G_WAITING) {
+        if (code == GoStatus.WAITING) {
             reason = batch.get(at + w.reason) & 0xff;
             if (reason >= waitReasons.size()) {
                 throw new SnapshotException(SnapshotException.Kind.IMPLAUSIBLE, "implausible runtime state: g at 0x"
@@ -133,12 +123,12 @@ public final class GoroutineWalker {
         b.add(code, reason, w.waitsince < 0 ? 0 : batch.getLong(at + w.waitsince));
     }
 
-    /** Non-zero counts by name: states by their label, wait reasons by the binary's text. */
-    private static Map<String, Long> byName(long[] counts, String[] states, List<String> reasons) {
+    /** Non-zero counts by name: states by their label (reasons null), wait reasons by the binary's text. */
+    private static Map<String, Long> byName(long[] counts, List<String> reasons) {
         Map<String, Long> out = new TreeMap<>();
         for (int i = 0; i < counts.length; i++) {
             if (counts[i] != 0) {
-                String name = states != null ? STATES[i] : reasons.get(i).isEmpty() ? "unknown" : reasons.get(i);
+                String name = reasons == null ? GoStatus.name(i) : reasons.get(i).isEmpty() ? "unknown" : reasons.get(i);
                 out.merge(name, counts[i], Long::sum);
             }
         }
@@ -184,7 +174,7 @@ public final class GoroutineWalker {
         /** Marks an entry PC as a runtime goroutine's in the lookup cache. */
         static final Builder SYSTEM = new Builder(-1, 0, 0);
 
-        final long[] byState = new long[STATES.length];
+        final long[] byState = new long[GoStatus.COUNT];
         final long[] byReason = new long[256];
         final Map<Long, Builder> creators = new HashMap<>();
         /** Entry PC -> its builder (or SYSTEM); the last one is kept aside, as gs of one creator cluster. */
@@ -219,7 +209,7 @@ public final class GoroutineWalker {
         final long startPc;
         final long goPc;
         long count;
-        final long[] byState = new long[STATES.length];
+        final long[] byState = new long[GoStatus.COUNT];
         final long[] byReason;
         long oldest;
 
@@ -242,8 +232,8 @@ public final class GoroutineWalker {
         }
 
         GoroutineCensus.CreatorCount build(List<String> reasons) {
-            return new GoroutineCensus.CreatorCount(startPc, goPc, count, byName(byState, STATES, null),
-                    byName(byReason, null, reasons), oldest);
+            return new GoroutineCensus.CreatorCount(startPc, goPc, count, byName(byState, null), byName(byReason, reasons),
+                    oldest);
         }
     }
 }

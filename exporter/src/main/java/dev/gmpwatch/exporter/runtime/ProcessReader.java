@@ -18,7 +18,8 @@ public final class ProcessReader implements AutoCloseable {
     private final SchedulerReader scheduler;
     private final GoroutineWalker walker;
 
-    private ProcessReader(long pid, GoBinary binary, RuntimeAddresses addresses, RemoteMemory memory) {
+    private ProcessReader(long pid, GoBinary binary, RuntimeAddresses addresses, RemoteMemory memory)
+            throws SnapshotException {
         this.binary = binary;
         this.addresses = addresses;
         this.memory = memory;
@@ -29,7 +30,13 @@ public final class ProcessReader implements AutoCloseable {
     /** Fails with UNSUPPORTED when the binary lacks what we need, GONE or UNREADABLE for the process. */
     public static ProcessReader open(Path proc, long pid, GoBinary binary, long loadBias) throws SnapshotException {
         RuntimeAddresses addresses = RuntimeAddresses.of(binary, loadBias);
-        return new ProcessReader(pid, binary, addresses, RemoteMemory.open(proc, pid));
+        RemoteMemory memory = RemoteMemory.open(proc, pid);
+        try {
+            return new ProcessReader(pid, binary, addresses, memory);
+        } catch (SnapshotException e) {
+            memory.close();
+            throw e;
+        }
     }
 
     public SchedulerState scheduler() throws SnapshotException {

@@ -23,9 +23,16 @@ public final class SchedulerReader {
     private static final int ATTEMPTS = 10;
 
     private final RuntimeAddresses at;
+    /** How much of sched and of each P one read copies: up to the last field (or histogram) we use. */
+    private final int schedSize;
+    private final int pSize;
 
-    public SchedulerReader(RuntimeAddresses at) {
+    public SchedulerReader(RuntimeAddresses at) throws SnapshotException {
         this.at = at;
+        long histograms = Math.max(at.offset("runtime.schedt.timeToRun"), at.optionalOffset("runtime.schedt.stwTotalTimeGC").orElse(0))
+                + TimeHistogram.size(at.histogramBuckets());
+        this.schedSize = (int) Math.max(histograms, maxOffset("runtime.schedt.") + 8);
+        this.pSize = (int) maxOffset("runtime.p.") + 8;
     }
 
     public SchedulerState read(RemoteMemory mem) throws SnapshotException {
@@ -56,8 +63,6 @@ public final class SchedulerReader {
         long schedAddr = at.global("runtime.sched");
         long timeToRun = at.offset("runtime.schedt.timeToRun");
         OptionalLong stwGc = at.optionalOffset("runtime.schedt.stwTotalTimeGC");
-        int schedSize = (int) Math.max(Math.max(timeToRun, stwGc.orElse(0)) + TimeHistogram.size(buckets),
-                maxOffset("runtime.schedt.") + 8);
         ByteBuffer sched = mem.read(schedAddr, schedSize);
 
         long goidgen = sched.getLong((int) at.offset("runtime.schedt.goidgen"));
@@ -77,7 +82,6 @@ public final class SchedulerReader {
         long unusedIds = 0;
         if (allpCap > 0) {
             ByteBuffer ptrs = mem.read(allpPtr, (int) allpCap * 8);
-            int pSize = (int) maxOffset("runtime.p.") + 8;
             for (int i = 0; i < allpCap; i++) {
                 long pp = ptrs.getLong(i * 8);
                 if (pp == 0) {
