@@ -10,8 +10,16 @@ import dev.gmpwatch.exporter.elf.ElfFormatException;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.gobinary.GoBinaryException;
 import dev.gmpwatch.exporter.probe.ProcessMemory;
+import dev.gmpwatch.exporter.runtime.GoroutineStackReader;
+import dev.gmpwatch.exporter.runtime.ProcessReader;
 import dev.gmpwatch.exporter.runtime.SnapshotException;
+import dev.gmpwatch.exporter.stacks.StackPprof;
+import dev.gmpwatch.exporter.stacks.StackProfile;
+import dev.gmpwatch.exporter.stacks.StackText;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,10 +29,15 @@ import java.util.Set;
 
 /**
  * {@code goroutines PID [--json]}: every live goroutine of a running Go process, grouped by the
- * function it runs, read from the process's memory (nothing is attached or stopped).
+ * function it runs, read from the process's memory (nothing is attached or stopped). With
+ * {@code --stacks} or {@code --pprof FILE}, where each goroutine is blocked: its stack, unwound
+ * from outside, as text or as a pprof goroutine profile.
  */
 final class GoroutinesCommand {
-    static final String USAGE = "usage: gmpwatch-exporter goroutines PID [--json] [--walk.max-goroutines 1000000]";
+    static final String USAGE = "usage: gmpwatch-exporter goroutines PID [--json | --stacks | --pprof FILE]"
+            + " [--walk.max-goroutines 1000000] [--stacks.max-goroutines 100000] [--stacks.max-frames 128]";
+    static final long DEFAULT_STACKS_MAX_GOROUTINES = 100_000;
+    static final int DEFAULT_STACKS_MAX_FRAMES = 128;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -46,15 +59,15 @@ final class GoroutinesCommand {
         } catch (NumberFormatException e) {
             throw new UsageException("goroutines: '" + args[0] + "' is not a process id");
         }
-        Flags f = Flags.parse(java.util.Arrays.copyOfRange(args, 1, args.length), Set.of("walk.max-goroutines"), Set.of("json"));
-        long max;
-        try {
-            max = Long.parseLong(f.get("walk.max-goroutines", "1000000"));
-        } catch (NumberFormatException e) {
-            throw new UsageException("--walk.max-goroutines takes a positive integer");
-        }
-        if (max <= 0) {
-            throw new UsageException("--walk.max-goroutines takes a positive integer");
+        Flags f = Flags.parse(java.util.Arrays.copyOfRange(args, 1, args.length),
+                Set.of("walk.max-goroutines", "stacks.max-goroutines", "stacks.max-frames", "pprof"), Set.of("json", "stacks"));
+        long max = positive(f, "walk.max-goroutines", 1_000_000);
+        GoroutineStackReader.Limits stackLimits = new GoroutineStackReader.Limits(
+                positive(f, "stacks.max-goroutines", DEFAULT_STACKS_MAX_GOROUTINES),
+                (int) Math.min(positive(f, "stacks.max-frames", DEFAULT_STACKS_MAX_FRAMES), 100_000));
+        int outputs = (f.on("json") ? 1 : 0) + (f.on("stacks") ? 1 : 0) + (f.all("pprof").isEmpty() ? 0 : 1);
+        if (outputs > 1) {
+            throw new UsageException("goroutines: choose one of --json, --stacks and --pprof FILE");
         }
         Path exeLink = proc.resolve(pid + "/exe");
         String exeName;
@@ -71,6 +84,9 @@ final class GoroutinesCommand {
         } catch (IOException e) {
             err.println("gmpwatch: cannot read the memory map of pid " + pid + ": " + e.getMessage());
             return Main.EXIT_FAILURE;
+        }
+        if (f.on("stacks") || !f.all("pprof").isEmpty()) {
+            return stacks(t, exeLink, stackLimits, f.get("pprof", null));
         }
         StateSampler sampler = new StateSampler(proc, Path.of("/sys/fs/cgroup"), new StateSampler.Limits(max, Duration.ZERO), new SelfMetrics());
         List<CreatorRow> rows;
@@ -92,5 +108,41 @@ final class GoroutinesCommand {
             GoroutineReport.table(t, rows, out);
         }
         return Main.EXIT_OK;
+    }
+
+    private int stacks(Target t, Path exeLink, GoroutineStackReader.Limits limits, String pprofFile) {
+        StackProfile p;
+        try (ProcessReader reader = ProcessReader.open(proc, t.pid(), t.binary(), t.loadBias())) {
+            p = StackProfile.read(t.pid(), t.exe(), reader, limits);
+        } catch (SnapshotException e) {
+            err.println("gmpwatch: cannot read the goroutine stacks of pid " + t.pid() + ": " + e.getMessage());
+            return Main.EXIT_FAILURE;
+        }
+        if (pprofFile == null) {
+            StackText.write(p, new PrintWriter(out, false, StandardCharsets.UTF_8));
+            return Main.EXIT_OK;
+        }
+        Path file = Path.of(pprofFile);
+        try (OutputStream o = Files.newOutputStream(file)) {
+            StackPprof.write(p, exeLink.toString(), o);
+        } catch (IOException e) {
+            err.println("gmpwatch: cannot write " + file + ": " + e.getMessage());
+            return Main.EXIT_FAILURE;
+        }
+        err.printf("gmpwatch: wrote %s: %d goroutines in %d stacks (%d without a complete stack); open it with go tool pprof%n",
+                file, p.total(), p.groups().size(), p.incomplete());
+        return Main.EXIT_OK;
+    }
+
+    private static long positive(Flags f, String name, long fallback) throws UsageException {
+        try {
+            long v = Long.parseLong(f.get(name, Long.toString(fallback)));
+            if (v > 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException("--" + name + " takes a positive integer");
     }
 }

@@ -43,7 +43,7 @@ public final class GoroutineReport {
         for (CreatorRow r : rows) {
             // The function goes last: names run long and would push the columns out of line.
             out.printf("%8d  %-28s %-12s %-28s %s%n", r.count(), counts(r.byState()),
-                    Double.isNaN(r.oldestWaitSeconds()) ? "-" : seconds(r.oldestWaitSeconds()), counts(r.byReason()), r.function());
+                    Double.isNaN(r.oldestWaitSeconds()) ? "-" : humanSeconds(r.oldestWaitSeconds()), counts(r.byReason()), r.function());
             if (!r.source().isEmpty()) {
                 out.printf("%10s%s%n", "at ", r.source());
             }
@@ -57,7 +57,8 @@ public final class GoroutineReport {
         return m.isEmpty() ? "-" : m.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
     }
 
-    private static String seconds(double s) {
+    /** "42s", "17m", "3.5h". */
+    public static String humanSeconds(double s) {
         return s < 120 ? String.format("%.0fs", s) : s < 7200 ? String.format("%.0fm", s / 60) : String.format("%.1fh", s / 3600);
     }
 }

@@ -132,11 +132,21 @@ public final class StateSampler {
      * capped. It runs outside the sampler's lock, so scrapes go on meanwhile.
      */
     public List<CreatorRow> walkNow(Target t) throws SnapshotException {
+        return onDemand(t, r -> rows(r.census(limits.maxGoroutines()), r));
+    }
+
+    /** Work on a process's reader for an on-demand request (goroutine lists, stacks): outside the lock. */
+    public <T> T onDemand(Target t, ReaderTask<T> task) throws SnapshotException {
         ProcessReader r;
         synchronized (this) {
             r = reader(state(t));
         }
-        return rows(r.census(limits.maxGoroutines()), r);
+        return task.run(r);
+    }
+
+    /** Something done with a process's reader. */
+    public interface ReaderTask<T> {
+        T run(ProcessReader reader) throws SnapshotException;
     }
 
     /** Forgets every process not in {@code alive}. */

@@ -28,6 +28,7 @@ public final class GoBinary {
     private final String globalsSource;
     private final List<String> globalsProblems;
     private final WaitReasons waitReasons;
+    private volatile StackSymbols stackSymbols;
 
     private GoBinary(ElfFile elf) throws GoBinaryException, ElfFormatException {
         this.elf = elf;
@@ -167,6 +168,32 @@ public final class GoBinary {
         } catch (GoBinaryException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** The unwinder's view of the code; built on first use, since only stack requests need it. */
+    public StackSymbols stackSymbols() throws GoBinaryException {
+        StackSymbols s = stackSymbols;
+        if (s == null) {
+            try {
+                s = new StackSymbols(elf, pcln, textStart, gofunc(), goVersion);
+            } catch (ElfFormatException e) {
+                throw new GoBinaryException(elf.path() + ": " + e.getMessage());
+            }
+            stackSymbols = s;
+        }
+        return s;
+    }
+
+    /** moduledata.gofunc (go:func.*), the base of funcdata offsets since Go 1.18; 0 when not found. */
+    private long gofunc() throws ElfFormatException {
+        for (var sym : elf.symbols()) {
+            if (sym.name().equals("go:func.*") || sym.name().equals("go.func.*")) {
+                return sym.value();
+            }
+        }
+        Long offset = layout.offsets().get("runtime.moduledata.gofunc");
+        Optional<Long> module = TextStart.moduledata(elf, pcln);
+        return offset == null || module.isEmpty() ? 0 : elf.readPointer(module.get() + offset);
     }
 
     /** Hooked functions this binary does not have (inlined everywhere, or renamed). */

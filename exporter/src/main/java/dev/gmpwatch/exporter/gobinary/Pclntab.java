@@ -114,6 +114,26 @@ public final class Pclntab {
      * Empty when the PC is outside every function.
      */
     public Optional<String> sourceLine(long textStart, long pc) throws GoBinaryException {
+        Optional<Func> f = func(textStart, pc);
+        if (f.isEmpty()) {
+            return Optional.empty();
+        }
+        String file = file(f.get(), pc);
+        int line = line(f.get(), pc);
+        return file == null || line < 0 ? Optional.empty() : Optional.of(file + ":" + line);
+    }
+
+    /**
+     * One function's _func record. The fixed fields are: entry (8 bytes in the Go 1.16 format,
+     * 4 since 1.18), nameOff, args, deferreturn, pcsp, pcfile, pcln, npcdata, cuOffset, then
+     * startLine (1.20+), funcID, flag, a pad byte, nfuncdata; pcdata and funcdata offsets follow.
+     */
+    record Func(long entry, int nameOff, long pcsp, long pcfile, long pcln, int npcdata, long cu, int funcID,
+            int flag, int nfuncdata, long pcdataAt) {
+    }
+
+    /** The function whose code holds pc, or empty. */
+    Optional<Func> func(long textStart, long pc) throws GoBinaryException {
         int entrySize = magic == MAGIC_GO116 ? 16 : 8;
         int lo = 0;
         int hi = nfunc - 1;
@@ -134,17 +154,91 @@ public final class Pclntab {
         long entry = entryAt(at, textStart);
         long funcOff = magic == MAGIC_GO116 ? data.getLong(checked(at + 8, 8)) : Integer.toUnsignedLong(data.getInt(checked(at + 4, 4)));
         long fn = pclnOffset + funcOff;
-        int fields = magic == MAGIC_GO116 ? 8 : 4; // _func starts with the entry: 8 bytes in 1.16, 4 since 1.18
-        long pcfile = Integer.toUnsignedLong(data.getInt(checked(fn + fields + 16, 4)));
-        long pcln = Integer.toUnsignedLong(data.getInt(checked(fn + fields + 20, 4)));
-        long cu = Integer.toUnsignedLong(data.getInt(checked(fn + fields + 28, 4)));
-        int fileIndex = pcvalue(pcfile, entry, pc);
-        int line = pcvalue(pcln, entry, pc);
-        if (fileIndex < 0 || line < 0) {
-            return Optional.empty();
+        int fields = magic == MAGIC_GO116 ? 8 : 4;
+        int nameOff = data.getInt(checked(fn + fields, 4));
+        long pcsp = u32(fn + fields + 12);
+        long pcfile = u32(fn + fields + 16);
+        long pcln = u32(fn + fields + 20);
+        int npcdata = data.getInt(checked(fn + fields + 24, 4));
+        long cu = u32(fn + fields + 28);
+        int tail = fields + 32 + (magic == MAGIC_GO120 ? 4 : 0); // startLine came in 1.20
+        int funcID = data.get(checked(fn + tail, 1)) & 0xff;
+        int flag = data.get(checked(fn + tail + 1, 1)) & 0xff;
+        int nfuncdata = data.get(checked(fn + tail + 3, 1)) & 0xff;
+        if (npcdata < 0 || npcdata > 1024) {
+            throw new GoBinaryException(".gopclntab is corrupt: function at 0x" + Long.toHexString(entry) + " has " + npcdata + " pcdata tables");
         }
-        long fileOff = Integer.toUnsignedLong(data.getInt(checked(cuOffset + (cu + fileIndex) * 4, 4)));
-        return Optional.of(CString.read(data, checked(filetabOffset + fileOff, 1)) + ":" + line);
+        return Optional.of(new Func(entry, nameOff, pcsp, pcfile, pcln, npcdata, cu, funcID, flag, nfuncdata, fn + tail + 4));
+    }
+
+    String name(Func f) throws GoBinaryException {
+        return name(f.nameOff());
+    }
+
+    /** How far the stack pointer at pc lies below the one at entry (the frame size there), or -1. */
+    int spDelta(Func f, long pc) throws GoBinaryException {
+        return f.pcsp() == 0 ? -1 : pcvalue(f.pcsp(), f.entry(), pc);
+    }
+
+    int line(Func f, long pc) throws GoBinaryException {
+        return pcvalue(f.pcln(), f.entry(), pc);
+    }
+
+    /** The source file of pc, or null. */
+    String file(Func f, long pc) throws GoBinaryException {
+        int fileIndex = pcvalue(f.pcfile(), f.entry(), pc);
+        if (fileIndex < 0) {
+            return null;
+        }
+        long fileOff = u32(cuOffset + (f.cu() + fileIndex) * 4);
+        return CString.read(data, checked(filetabOffset + fileOff, 1));
+    }
+
+    /** The value of pcdata table {@code table} at pc; -1 when the function has no such table. */
+    int pcdata(Func f, int table, long pc) throws GoBinaryException {
+        if (table >= f.npcdata()) {
+            return -1;
+        }
+        long off = u32(f.pcdataAt() + table * 4L);
+        return off == 0 ? -1 : pcvalue(off, f.entry(), pc);
+    }
+
+    /**
+     * Funcdata slot {@code index}, since Go 1.18: an offset from moduledata.gofunc, -1 when absent.
+     * Before, slots hold absolute addresses: see {@link #funcdataSlot}.
+     */
+    long funcdata(Func f, int index) throws GoBinaryException {
+        if (index >= f.nfuncdata()) {
+            return -1;
+        }
+        long off = u32(f.pcdataAt() + f.npcdata() * 4L + index * 4L);
+        return off == 0xffffffffL ? -1 : off;
+    }
+
+    /**
+     * The link-time address of funcdata slot {@code index} in the Go 1.16 format, whose slots are
+     * pointers (relocated in a PIE, so read them with the ELF file's relocations); -1 when absent.
+     */
+    long funcdataSlot(Func f, int index) throws GoBinaryException {
+        if (index >= f.nfuncdata()) {
+            return -1;
+        }
+        long at = (f.pcdataAt() + f.npcdata() * 4L + 7) & ~7L; // pointers are aligned
+        return address + checked(at + index * 8L, 8);
+    }
+
+    /** Whether funcdata are absolute addresses (the Go 1.16 format, used up to Go 1.17). */
+    boolean absoluteFuncdata() {
+        return magic == MAGIC_GO116;
+    }
+
+    /** The format's generation: 116, 118 or 120. Inline trees and _func records differ by it. */
+    int format() {
+        return magic == MAGIC_GO116 ? 116 : magic == MAGIC_GO118 ? 118 : 120;
+    }
+
+    private long u32(long off) throws GoBinaryException {
+        return Integer.toUnsignedLong(data.getInt(checked(off, 4)));
     }
 
     /** Runs a pc-value table (zig-zag value deltas, pc deltas in units of minLC) up to pc. */
@@ -172,7 +266,7 @@ public final class Pclntab {
         return textStart + Integer.toUnsignedLong(data.getInt(checked(at, 4)));
     }
 
-    private String name(int nameOff) throws GoBinaryException {
+    String name(int nameOff) throws GoBinaryException {
         return CString.read(data, checked(funcnameOffset + nameOff, 1));
     }
 

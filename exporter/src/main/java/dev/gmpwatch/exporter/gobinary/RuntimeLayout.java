@@ -27,6 +27,12 @@ public final class RuntimeLayout {
             "runtime.g.startpc",
             "runtime.g.gopc",
             "runtime.g.waitsince",
+            "runtime.g.stack.lo",
+            "runtime.g.stack.hi",
+            "runtime.g.sched.sp",
+            "runtime.g.sched.pc",
+            "runtime.g.syscallsp",
+            "runtime.g.syscallpc",
             "runtime.p.id",
             "runtime.p.status",
             "runtime.p.schedtick",
@@ -54,6 +60,7 @@ public final class RuntimeLayout {
             "runtime.mstats.numgc",
             "runtime.mstats.gcPauseDist",
             "runtime.timeHistogram.underflow",
+            "runtime.moduledata.gofunc",
             SIZEOF_SCHEDT);
 
     /**
@@ -78,7 +85,11 @@ public final class RuntimeLayout {
     }
 
     static final Set<String> STRUCTS = Set.of("runtime.g", "runtime.p", "runtime.schedt", "runtime.gQueue",
-            "runtime.gList", "runtime.mstats", "runtime.timeHistogram");
+            "runtime.gList", "runtime.mstats", "runtime.timeHistogram", "runtime.stack", "runtime.gobuf", "runtime.moduledata");
+    /** What the goroutine stack unwinder needs on top of the state reader's fields. */
+    public static final List<String> REQUIRED_FOR_STACKS = List.of("runtime.g.stack.lo", "runtime.g.stack.hi",
+            "runtime.g.sched.sp", "runtime.g.sched.pc", "runtime.g.syscallsp", "runtime.g.syscallpc");
+
     /** Data symbols the runtime-state reader needs. */
     public static final List<String> GLOBAL_NAMES = List.of("runtime.gomaxprocs", "runtime.sched", "runtime.allglen",
             "runtime.allgptr", "runtime.allp", "runtime.memstats");

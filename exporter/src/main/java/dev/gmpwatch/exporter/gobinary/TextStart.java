@@ -40,9 +40,15 @@ final class TextStart {
 
     /** runtime.firstmoduledata: in .go.module (Go 1.26+), otherwise found by its first two pointers. */
     private static Optional<Long> fromModuledata(ElfFile elf, Pclntab pcln) throws ElfFormatException, GoBinaryException {
+        Optional<Long> module = moduledata(elf, pcln);
+        return module.isPresent() ? Optional.of(textField(elf, module.get(), pcln)) : Optional.empty();
+    }
+
+    /** The link-time address of runtime.firstmoduledata, when the file holds it. */
+    static Optional<Long> moduledata(ElfFile elf, Pclntab pcln) throws ElfFormatException {
         Optional<ElfSection> module = elf.section(".go.module");
         if (module.isPresent() && elf.readPointer(module.get().address()) == pcln.address()) {
-            return Optional.of(textField(elf, module.get().address(), pcln));
+            return Optional.of(module.get().address());
         }
         for (String name : new String[] {".noptrdata", ".data"}) {
             Optional<ElfSection> s = elf.section(name);
@@ -52,7 +58,7 @@ final class TextStart {
             long end = s.get().address() + s.get().size() - MODULEDATA_TEXT_OFFSET - 8;
             for (long a = s.get().address(); a < end; a += 8) {
                 if (elf.readPointer(a) == pcln.address() && elf.readPointer(a + 8) == pcln.address() + pcln.funcnameOffset()) {
-                    return Optional.of(textField(elf, a, pcln));
+                    return Optional.of(a);
                 }
             }
         }

@@ -3,7 +3,10 @@ package dev.gmpwatch.exporter.runtime;
 /** Go's goroutine status codes (runtime2.go) and the label values gmpwatch gives them. */
 public final class GoStatus {
     public static final int IDLE = 0;
+    public static final int RUNNING = 2;
+    public static final int SYSCALL = 3;
     public static final int WAITING = 4;
+    public static final int COPYSTACK = 8;
     public static final int DEAD = 6;
     /** _Gdeadextra (Go 1.26+): a dead g kept for cgo. */
     public static final int DEAD_EXTRA = 11;

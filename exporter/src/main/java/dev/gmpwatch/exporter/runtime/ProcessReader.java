@@ -1,10 +1,13 @@
 package dev.gmpwatch.exporter.runtime;
 
 import dev.gmpwatch.exporter.gobinary.GoBinary;
+import dev.gmpwatch.exporter.gobinary.GoBinaryException;
 import dev.gmpwatch.exporter.gobinary.GoFunction;
+import dev.gmpwatch.exporter.gobinary.StackSymbols;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /** Reads one live Go process's runtime state: the scheduler-wide numbers and walks of its goroutines. */
 public final class ProcessReader implements AutoCloseable {
@@ -17,12 +20,14 @@ public final class ProcessReader implements AutoCloseable {
     private final RemoteMemory memory;
     private final SchedulerReader scheduler;
     private final GoroutineWalker walker;
+    private final long pid;
 
     private ProcessReader(long pid, GoBinary binary, RuntimeAddresses addresses, RemoteMemory memory)
             throws SnapshotException {
         this.binary = binary;
         this.addresses = addresses;
         this.memory = memory;
+        this.pid = pid;
         this.scheduler = new SchedulerReader(addresses);
         this.walker = new GoroutineWalker(addresses, pid, binary.waitReasons().texts(), this::isSystemEntry);
     }
@@ -46,6 +51,22 @@ public final class ProcessReader implements AutoCloseable {
     /** Walks at most {@code maxGoroutines} entries of allgs. */
     public GoroutineCensus census(long maxGoroutines) throws SnapshotException {
         return walker.walk(memory, maxGoroutines);
+    }
+
+    /**
+     * Reads and unwinds the stack of every live user goroutine, up to the limits, handing each to
+     * {@code out} as it goes. UNSUPPORTED when the binary's layout lacks the stack fields.
+     */
+    public GoroutineStackReader.Stats stacks(GoroutineStackReader.Limits limits, Consumer<GoroutineStack> out)
+            throws SnapshotException {
+        StackSymbols symbols;
+        try {
+            symbols = binary.stackSymbols();
+        } catch (GoBinaryException e) {
+            throw new SnapshotException(SnapshotException.Kind.UNSUPPORTED, e.getMessage());
+        }
+        return new GoroutineStackReader(addresses, pid, binary.waitReasons().texts(), this::isSystemEntry, symbols)
+                .read(memory, limits, out);
     }
 
     public long bytesRead() {

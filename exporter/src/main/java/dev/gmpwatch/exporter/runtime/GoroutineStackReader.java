@@ -1,0 +1,212 @@
+package dev.gmpwatch.exporter.runtime;
+
+import dev.gmpwatch.exporter.gobinary.StackSymbols;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.LongPredicate;
+
+/**
+ * Reads the stack of every live user goroutine, the set the runtime's goroutine profile holds.
+ * The process keeps running: a goroutine that runs while its stack is read would give a stack
+ * that never existed, so each g's saved registers are read again after its unwind and the unwind
+ * is redone (once) when they moved.
+ */
+public final class GoroutineStackReader {
+    private static final int POINTER_BATCH = 4096;
+    private static final int GS_PER_BATCH = 256;
+
+    /** Caps for one request. */
+    public record Limits(long maxGoroutines, int maxFrames) {
+    }
+
+    /** What one read cost and covered. */
+    public record Stats(long goroutines, long allglen, boolean capped, long bytesRead, long nanos) {
+    }
+
+    private final RuntimeAddresses at;
+    private final long pid;
+    private final List<String> waitReasons;
+    private final LongPredicate isSystemEntry;
+    private final StackSymbols symbols;
+
+    GoroutineStackReader(RuntimeAddresses at, long pid, List<String> waitReasons, LongPredicate isSystemEntry,
+            StackSymbols symbols) {
+        this.at = at;
+        this.pid = pid;
+        this.waitReasons = waitReasons;
+        this.isSystemEntry = isSystemEntry;
+        this.symbols = symbols;
+    }
+
+    public Stats read(RemoteMemory mem, Limits limits, Consumer<GoroutineStack> out) throws SnapshotException {
+        long t0 = System.nanoTime();
+        long bytes0 = mem.bytesRead();
+        long allglen = mem.readLong(at.global("runtime.allglen"));
+        long allgptr = mem.readLong(at.global("runtime.allgptr"));
+        if (allglen < 0 || allglen > SchedulerReader.MAX_ALLGLEN) {
+            throw new SnapshotException(SnapshotException.Kind.IMPLAUSIBLE, "implausible runtime state: allglen " + allglen);
+        }
+        Window w = new Window(at);
+        StackUnwinder unwinder = new StackUnwinder(symbols, at.loadBias(), limits.maxFrames());
+        VectoredReads vectored = new VectoredReads(pid, w.size, mem);
+        long[] addresses = new long[GS_PER_BATCH];
+        ByteBuffer ptrs = ByteBuffer.allocate(POINTER_BATCH * 8).order(ByteOrder.LITTLE_ENDIAN);
+        long served = 0;
+        boolean capped = false;
+        long stackBytes = 0;
+        for (long i = 0; i < allglen && !capped; i += POINTER_BATCH) {
+            int batch = (int) Math.min(POINTER_BATCH, allglen - i);
+            ptrs.clear().limit(batch * 8);
+            mem.readInto(allgptr + i * 8, ptrs);
+            for (int from = 0; from < batch && !capped; from += GS_PER_BATCH) {
+                int count = 0;
+                for (int j = from; j < Math.min(batch, from + GS_PER_BATCH); j++) {
+                    long gp = ptrs.getLong(j * 8);
+                    if (gp != 0) {
+                        addresses[count++] = gp + w.lo;
+                    }
+                }
+                if (count == 0) {
+                    continue;
+                }
+                VectoredReads.Result r = vectored.read(addresses, count);
+                if (r.count() < count) {
+                    throw new SnapshotException(SnapshotException.Kind.UNREADABLE,
+                            "cannot read the g at 0x" + Long.toHexString(addresses[r.count()] - w.lo) + " of pid " + pid);
+                }
+                for (int k = 0; k < count; k++) {
+                    G g = w.parse(r.windows(), k * w.size);
+                    if (!isUserGoroutine(g)) {
+                        continue;
+                    }
+                    if (served >= limits.maxGoroutines()) {
+                        capped = true;
+                        break;
+                    }
+                    Unwound u = unwindStable(mem, vectored, addresses[k], g, w, unwinder);
+                    stackBytes += u.bytes;
+                    out.accept(u.stack);
+                    served++;
+                }
+            }
+        }
+        long bytes = mem.bytesRead() - bytes0 + vectored.bytesRead();
+        return new Stats(served, allglen, capped, bytes, System.nanoTime() - t0);
+    }
+
+    private boolean isUserGoroutine(G g) throws SnapshotException {
+        int code = g.status & ~GoStatus.SCAN_BIT;
+        if (code < 0 || code >= GoStatus.COUNT) {
+            throw new SnapshotException(SnapshotException.Kind.IMPLAUSIBLE, "implausible runtime state: a g has status " + code);
+        }
+        return code != GoStatus.IDLE && code != GoStatus.DEAD && code != GoStatus.DEAD_EXTRA && !isSystemEntry.test(g.startPc);
+    }
+
+    private record Unwound(GoroutineStack stack, long bytes) {
+    }
+
+    /** Unwinds a g, then checks that its saved registers did not move meanwhile; retries once. */
+    private Unwound unwindStable(RemoteMemory mem, VectoredReads vectored, long windowAddress, G g, Window w,
+            StackUnwinder unwinder) throws SnapshotException {
+        long bytes = 0;
+        G current = g;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Unwound u = unwindOnce(mem, current, unwinder);
+            bytes += u.bytes;
+            G after = w.parse(mem.read(windowAddress, w.size), 0);
+            if (after.sameRegisters(current)) {
+                return new Unwound(u.stack, bytes);
+            }
+            current = after;
+        }
+        return new Unwound(new GoroutineStack(current.state(), current.reason(waitReasons), current.waitSince, List.of(),
+                "the goroutine kept running while its stack was read"), bytes);
+    }
+
+    private Unwound unwindOnce(RemoteMemory mem, G g, StackUnwinder unwinder) {
+        int code = g.status & ~GoStatus.SCAN_BIT;
+        String state = g.state();
+        String reason = g.reason(waitReasons);
+        if (code == GoStatus.RUNNING) {
+            return new Unwound(new GoroutineStack(state, reason, g.waitSince, List.of(),
+                    "running on a CPU: its registers are not in memory"), 0);
+        }
+        if (code == GoStatus.COPYSTACK) {
+            return new Unwound(new GoroutineStack(state, reason, g.waitSince, List.of(), "its stack is being moved"), 0);
+        }
+        boolean inSyscall = g.syscallSp != 0;
+        StackUnwinder.Result r = unwinder.unwind(mem, inSyscall ? g.syscallPc : g.pc, inSyscall ? g.syscallSp : g.sp,
+                g.stackLo, g.stackHi);
+        return new Unwound(new GoroutineStack(state, reason, g.waitSince, r.frames(), r.problem()), r.bytesRead());
+    }
+
+    /** The fields of a g the unwind needs. */
+    private record G(int status, int reasonCode, long waitSince, long startPc, long stackLo, long stackHi, long sp,
+            long pc, long syscallSp, long syscallPc) {
+        boolean sameRegisters(G o) {
+            return status == o.status && sp == o.sp && pc == o.pc && syscallSp == o.syscallSp && syscallPc == o.syscallPc
+                    && stackLo == o.stackLo && stackHi == o.stackHi;
+        }
+
+        String state() {
+            return GoStatus.name(status & ~GoStatus.SCAN_BIT);
+        }
+
+        String reason(List<String> reasons) {
+            if ((status & ~GoStatus.SCAN_BIT) != GoStatus.WAITING) {
+                return "";
+            }
+            return reasonCode < reasons.size() && !reasons.get(reasonCode).isEmpty() ? reasons.get(reasonCode) : "unknown";
+        }
+    }
+
+    /** The part of a g read per goroutine: [lo, lo + size). */
+    private static final class Window {
+        private static final String[] LONGS = {"runtime.g.startpc", "runtime.g.stack.lo", "runtime.g.stack.hi",
+            "runtime.g.sched.sp", "runtime.g.sched.pc", "runtime.g.syscallsp", "runtime.g.syscallpc"};
+        final int lo;
+        final int size;
+        private final int status;
+        private final int reason;
+        private final int waitsince;
+        private final int[] longs = new int[LONGS.length];
+
+        Window(RuntimeAddresses at) throws SnapshotException {
+            int low = Integer.MAX_VALUE;
+            int high = 0;
+            for (int i = 0; i < LONGS.length; i++) {
+                longs[i] = (int) at.offset(LONGS[i]);
+                low = Math.min(low, longs[i]);
+                high = Math.max(high, longs[i] + 8);
+            }
+            int st = (int) at.offset("runtime.g.atomicstatus");
+            int wr = (int) at.offset("runtime.g.waitreason");
+            int ws = (int) at.optionalOffset("runtime.g.waitsince").orElse(-1);
+            low = Math.min(low, Math.min(st, wr));
+            high = Math.max(high, Math.max(st + 4, wr + 1));
+            if (ws >= 0) {
+                low = Math.min(low, ws);
+                high = Math.max(high, ws + 8);
+            }
+            this.lo = low;
+            this.size = high - low;
+            this.status = st - low;
+            this.reason = wr - low;
+            this.waitsince = ws < 0 ? -1 : ws - low;
+            for (int i = 0; i < longs.length; i++) {
+                longs[i] -= low;
+            }
+        }
+
+        G parse(ByteBuffer b, int base) {
+            long[] v = new long[longs.length];
+            for (int i = 0; i < longs.length; i++) {
+                v[i] = b.getLong(base + longs[i]);
+            }
+            return new G(b.getInt(base + status), b.get(base + reason) & 0xff, waitsince < 0 ? 0 : b.getLong(base + waitsince),
+                    v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+        }
+    }
+}
