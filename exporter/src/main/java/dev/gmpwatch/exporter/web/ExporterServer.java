@@ -7,21 +7,32 @@ import dev.gmpwatch.exporter.collect.GoroutineReport;
 import dev.gmpwatch.exporter.collect.StateSampler;
 import dev.gmpwatch.exporter.discovery.Target;
 import dev.gmpwatch.exporter.discovery.TargetWatcher;
+import dev.gmpwatch.exporter.runtime.GoroutineStackReader;
 import dev.gmpwatch.exporter.runtime.SnapshotException;
+import dev.gmpwatch.exporter.stacks.StackPprof;
+import dev.gmpwatch.exporter.stacks.StackProfile;
+import dev.gmpwatch.exporter.stacks.StackText;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 
-/** The exporter's HTTP endpoints: metrics, a landing page, /healthz and the goroutine API. */
+/** The exporter's HTTP endpoints: metrics, a landing page, /healthz and the goroutine and stack API. */
 public final class ExporterServer implements AutoCloseable {
+    static final long DEFAULT_STACK_GOROUTINES = 100_000;
+    static final long DEFAULT_STACK_FRAMES = 128;
+    static final long MAX_STACK_FRAMES = 10_000;
+
+    private final Semaphore stackReads = new Semaphore(1);
     private final HttpServer server;
     private final CollectorRegistry registry;
     private final TargetWatcher watcher;
@@ -59,6 +70,8 @@ public final class ExporterServer implements AutoCloseable {
                 send(ex, 200, "text/plain", "ok\n");
             } else if (path.equals("/api/v1/goroutines")) {
                 goroutines(ex);
+            } else if (path.equals("/api/v1/goroutines/stacks") || path.equals("/api/v1/pprof/goroutine")) {
+                stacks(ex, path.endsWith("/stacks"));
             } else if (path.equals("/")) {
                 send(ex, 200, "text/html; charset=utf-8", landingPage());
             } else {
@@ -97,12 +110,62 @@ public final class ExporterServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Where every goroutine of one served process is blocked, unwound on request (never on a
+     * scrape): {@code ?pid=N[&max_goroutines=M][&max_frames=F]}, as text like debug=1 from
+     * /api/v1/goroutines/stacks, as a gzipped pprof profile from /api/v1/pprof/goroutine. One
+     * read runs at a time; a second gets 429.
+     */
+    private void stacks(HttpExchange ex, boolean text) throws IOException {
+        Map<String, String> q = Query.parse(ex.getRequestURI().getRawQuery());
+        long pid;
+        GoroutineStackReader.Limits limits;
+        try {
+            pid = Query.positive(q, "pid", -1);
+            limits = new GoroutineStackReader.Limits(Query.positive(q, "max_goroutines", DEFAULT_STACK_GOROUTINES),
+                    (int) Math.min(Query.positive(q, "max_frames", DEFAULT_STACK_FRAMES), MAX_STACK_FRAMES));
+        } catch (IllegalArgumentException e) {
+            sendJson(ex, 400, Map.of("error", e.getMessage()));
+            return;
+        }
+        Optional<Target> t = watcher.target(pid);
+        if (t.isEmpty()) {
+            sendJson(ex, 404, Map.of("error", "pid " + pid + " is not watched"));
+            return;
+        }
+        if (!stackReads.tryAcquire()) {
+            sendJson(ex, 429, Map.of("error", "another goroutine stack read is running; try again when it ends"));
+            return;
+        }
+        StackProfile profile;
+        try {
+            profile = sampler.onDemand(t.get(), r -> StackProfile.read(pid, t.get().exe(), r, limits));
+        } catch (SnapshotException e) {
+            sendJson(ex, 503, Map.of("error", "cannot read the goroutine stacks of pid " + pid + ": " + e.getMessage()));
+            return;
+        } finally {
+            stackReads.release();
+        }
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        if (text) {
+            PrintWriter w = new PrintWriter(new OutputStreamWriter(buf, StandardCharsets.UTF_8));
+            StackText.write(profile, w);
+            sendBytes(ex, 200, "text/plain; charset=utf-8", buf.toByteArray());
+        } else {
+            StackPprof.write(profile, t.get().binary().path().toString(), buf);
+            ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"goroutine-" + pid + ".pb.gz\"");
+            sendBytes(ex, 200, "application/octet-stream", buf.toByteArray());
+        }
+    }
+
     private String landingPage() {
         return "<!doctype html><html><head><title>gmpwatch exporter</title></head><body>"
                 + "<h1>gmpwatch exporter</h1><p>Go scheduler telemetry, read from each process's runtime state.</p><ul>"
                 + "<li><a href=\"" + telemetryPath + "\">" + telemetryPath + "</a>: Prometheus metrics</li>"
                 + "<li><a href=\"/healthz\">/healthz</a>: liveness</li>"
-                + "<li>/api/v1/goroutines?pid=N: every live goroutine, grouped by the function it runs</li></ul>"
+                + "<li>/api/v1/goroutines?pid=N: every live goroutine, grouped by the function it runs</li>"
+                + "<li>/api/v1/goroutines/stacks?pid=N: where they block, stacks grouped like debug=1</li>"
+                + "<li>/api/v1/pprof/goroutine?pid=N: the same as a pprof goroutine profile (go tool pprof URL)</li></ul>"
                 + "<p>Watching " + watcher.targets().size() + " process(es).</p></body></html>\n";
     }
 
@@ -111,7 +174,10 @@ public final class ExporterServer implements AutoCloseable {
     }
 
     private static void send(HttpExchange ex, int code, String type, String body) throws IOException {
-        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        sendBytes(ex, code, type, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void sendBytes(HttpExchange ex, int code, String type, byte[] b) throws IOException {
         ex.getResponseHeaders().set("Content-Type", type);
         boolean head = ex.getRequestMethod().equals("HEAD");
         ex.sendResponseHeaders(code, head ? -1 : b.length);

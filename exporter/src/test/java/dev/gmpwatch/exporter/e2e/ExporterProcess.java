@@ -53,6 +53,11 @@ public final class ExporterProcess implements AutoCloseable {
         throw new AssertionError("the exporter did not start within 60 s:\n" + Files.readString(log));
     }
 
+    /** http://host:port of the exporter. */
+    public String baseUrl() {
+        return base;
+    }
+
     public Scrape scrape() throws IOException, InterruptedException {
         return new Scrape(get("/metrics").body());
     }

@@ -14,6 +14,7 @@ import dev.gmpwatch.exporter.testing.FixtureProcess;
 import dev.gmpwatch.exporter.testing.GoFixtures;
 import dev.gmpwatch.exporter.testing.GoFixtures.Variant;
 import dev.gmpwatch.exporter.testing.GoToolchain;
+import dev.gmpwatch.exporter.testing.RuntimeProfiles;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;

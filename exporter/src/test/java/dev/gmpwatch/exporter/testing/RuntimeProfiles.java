@@ -1,4 +1,4 @@
-package dev.gmpwatch.exporter.stacks;
+package dev.gmpwatch.exporter.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,11 +12,11 @@ import java.util.Arrays;
  * Fetches a fixture's own /debug/pprof profile over one HTTP/1.0 connection that closes with the
  * response, so the fixture keeps no connection goroutine of ours afterwards.
  */
-final class RuntimeProfiles {
+public final class RuntimeProfiles {
     private RuntimeProfiles() {
     }
 
-    static byte[] fetch(String hostPort, String path) throws IOException {
+    public static byte[] fetch(String hostPort, String path) throws IOException {
         int colon = hostPort.lastIndexOf(':');
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))), 10_000);
