@@ -79,8 +79,19 @@ class ExporterCliIT {
             assertEquals(17, body.get("goroutines").asLong(), json.stdout());
             assertEquals("main.leaker", body.get("creators").get(0).get("creator").asText(), json.stdout());
             assertTrue(body.get("creators").get(0).get("goStatement").asText().matches(".*main\\.go:\\d+"), json.stdout());
+
+            Command.Result stacks = exporter(List.of(), "goroutines", pid, "--stacks");
+            assertEquals(0, stacks.exitCode(), stacks.stderr());
+            assertTrue(stacks.stdout().startsWith("goroutine profile: total 17\n"), stacks.stdout());
+            assertTrue(stacks.stdout().contains("\n12 @ ") && stacks.stdout().contains("# state: chan receive 12"), stacks.stdout());
+            Command.Result unwritable = exporter(List.of(), "goroutines", pid, "--pprof", "/proc/no/such/dir/p.pb.gz");
+            assertEquals(1, unwritable.exitCode(), unwritable.stderr());
+            assertTrue(unwritable.stderr().startsWith("gmpwatch: cannot write /proc/no/such/dir/p.pb.gz"), unwritable.stderr());
+            assertEquals(1, unwritable.stderr().strip().lines().count(), "one line: " + unwritable.stderr());
         }
-        for (List<String> bad : List.of(List.of("goroutines"), List.of("goroutines", "abc"), List.of("goroutines", "1", "--frob"))) {
+        for (List<String> bad : List.of(List.of("goroutines"), List.of("goroutines", "abc"), List.of("goroutines", "1", "--frob"),
+                List.of("goroutines", "1", "--stacks", "--json"), List.of("goroutines", "1", "--stacks.max-frames", "0"),
+                List.of("goroutines", "1", "--pprof"), List.of("goroutines", "1", "--stacks", "--stacks.max-goroutines", "many"))) {
             Command.Result r = exporter(List.of(), bad.toArray(String[]::new));
             assertEquals(2, r.exitCode(), bad + ": " + r.stderr());
             assertEquals(1, r.stderr().strip().lines().count(), bad + ": one line: " + r.stderr());
