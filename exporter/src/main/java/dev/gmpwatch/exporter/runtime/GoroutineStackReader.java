@@ -2,7 +2,6 @@ package dev.gmpwatch.exporter.runtime;
 
 import dev.gmpwatch.exporter.gobinary.StackSymbols;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.LongPredicate;
@@ -14,7 +13,7 @@ import java.util.function.LongPredicate;
  * is redone (once) when they moved.
  */
 public final class GoroutineStackReader {
-    private static final int POINTER_BATCH = 4096;
+    /** Fewer gs per read than the census: each is unwound before the next read, and may move meanwhile. */
     private static final int GS_PER_BATCH = 256;
 
     /** Caps for one request. */
@@ -42,58 +41,25 @@ public final class GoroutineStackReader {
 
     public Stats read(RemoteMemory mem, Limits limits, Consumer<GoroutineStack> out) throws SnapshotException {
         long t0 = System.nanoTime();
-        long bytes0 = mem.bytesRead();
-        long allglen = mem.readLong(at.global("runtime.allglen"));
-        long allgptr = mem.readLong(at.global("runtime.allgptr"));
-        if (allglen < 0 || allglen > SchedulerReader.MAX_ALLGLEN) {
-            throw new SnapshotException(SnapshotException.Kind.IMPLAUSIBLE, "implausible runtime state: allglen " + allglen);
-        }
         Window w = new Window(at);
         StackUnwinder unwinder = new StackUnwinder(symbols, at.loadBias(), limits.maxFrames());
-        VectoredReads vectored = new VectoredReads(pid, w.size, mem);
-        long[] addresses = new long[GS_PER_BATCH];
-        ByteBuffer ptrs = ByteBuffer.allocate(POINTER_BATCH * 8).order(ByteOrder.LITTLE_ENDIAN);
-        long served = 0;
-        boolean capped = false;
-        long stackBytes = 0;
-        for (long i = 0; i < allglen && !capped; i += POINTER_BATCH) {
-            int batch = (int) Math.min(POINTER_BATCH, allglen - i);
-            ptrs.clear().limit(batch * 8);
-            mem.readInto(allgptr + i * 8, ptrs);
-            for (int from = 0; from < batch && !capped; from += GS_PER_BATCH) {
-                int count = 0;
-                for (int j = from; j < Math.min(batch, from + GS_PER_BATCH); j++) {
-                    long gp = ptrs.getLong(j * 8);
-                    if (gp != 0) {
-                        addresses[count++] = gp + w.lo;
-                    }
-                }
-                if (count == 0) {
-                    continue;
-                }
-                VectoredReads.Result r = vectored.read(addresses, count);
-                if (r.count() < count) {
-                    throw new SnapshotException(SnapshotException.Kind.UNREADABLE,
-                            "cannot read the g at 0x" + Long.toHexString(addresses[r.count()] - w.lo) + " of pid " + pid);
-                }
-                for (int k = 0; k < count; k++) {
-                    G g = w.parse(r.windows(), k * w.size);
-                    if (!isUserGoroutine(g)) {
-                        continue;
-                    }
-                    if (served >= limits.maxGoroutines()) {
-                        capped = true;
-                        break;
-                    }
-                    Unwound u = unwindStable(mem, vectored, addresses[k], g, w, unwinder);
-                    stackBytes += u.bytes;
-                    out.accept(u.stack);
-                    served++;
-                }
+        long[] served = {0};
+        boolean[] capped = {false};
+        AllGs.Walked walked = AllGs.forEach(mem, at, pid, w.lo, w.size, Long.MAX_VALUE, GS_PER_BATCH, (windows, offset, gp) -> {
+            G g = w.parse(windows, offset);
+            if (!isUserGoroutine(g)) {
+                return true;
             }
-        }
-        long bytes = mem.bytesRead() - bytes0 + vectored.bytesRead();
-        return new Stats(served, allglen, capped, bytes, System.nanoTime() - t0);
+            if (served[0] >= limits.maxGoroutines()) {
+                capped[0] = true;
+                return false;
+            }
+            out.accept(unwindStable(mem, gp + w.lo, g, w, unwinder));
+            served[0]++;
+            return true;
+        });
+        // The unwinds read the stacks through mem during the walk: its byte count holds them.
+        return new Stats(served[0], walked.allglen(), capped[0], walked.bytesRead(), System.nanoTime() - t0);
     }
 
     private boolean isUserGoroutine(G g) throws SnapshotException {
@@ -104,42 +70,36 @@ public final class GoroutineStackReader {
         return code != GoStatus.IDLE && code != GoStatus.DEAD && code != GoStatus.DEAD_EXTRA && !isSystemEntry.test(g.startPc);
     }
 
-    private record Unwound(GoroutineStack stack, long bytes) {
-    }
-
     /** Unwinds a g, then checks that its saved registers did not move meanwhile; retries once. */
-    private Unwound unwindStable(RemoteMemory mem, VectoredReads vectored, long windowAddress, G g, Window w,
-            StackUnwinder unwinder) throws SnapshotException {
-        long bytes = 0;
+    private GoroutineStack unwindStable(RemoteMemory mem, long windowAddress, G g, Window w, StackUnwinder unwinder)
+            throws SnapshotException {
         G current = g;
         for (int attempt = 0; attempt < 2; attempt++) {
-            Unwound u = unwindOnce(mem, current, unwinder);
-            bytes += u.bytes;
+            GoroutineStack stack = unwindOnce(mem, current, unwinder);
             G after = w.parse(mem.read(windowAddress, w.size), 0);
             if (after.sameRegisters(current)) {
-                return new Unwound(u.stack, bytes);
+                return stack;
             }
             current = after;
         }
-        return new Unwound(new GoroutineStack(current.state(), current.reason(waitReasons), current.waitSince, List.of(),
-                "the goroutine kept running while its stack was read"), bytes);
+        return new GoroutineStack(current.state(), current.reason(waitReasons), current.waitSince, List.of(),
+                "the goroutine kept running while its stack was read");
     }
 
-    private Unwound unwindOnce(RemoteMemory mem, G g, StackUnwinder unwinder) {
+    private GoroutineStack unwindOnce(RemoteMemory mem, G g, StackUnwinder unwinder) {
         int code = g.status & ~GoStatus.SCAN_BIT;
         String state = g.state();
         String reason = g.reason(waitReasons);
         if (code == GoStatus.RUNNING) {
-            return new Unwound(new GoroutineStack(state, reason, g.waitSince, List.of(),
-                    "running on a CPU: its registers are not in memory"), 0);
+            return new GoroutineStack(state, reason, g.waitSince, List.of(), "running on a CPU: its registers are not in memory");
         }
         if (code == GoStatus.COPYSTACK) {
-            return new Unwound(new GoroutineStack(state, reason, g.waitSince, List.of(), "its stack is being moved"), 0);
+            return new GoroutineStack(state, reason, g.waitSince, List.of(), "its stack is being moved");
         }
         boolean inSyscall = g.syscallSp != 0;
         StackUnwinder.Result r = unwinder.unwind(mem, inSyscall ? g.syscallPc : g.pc, inSyscall ? g.syscallSp : g.sp,
                 g.stackLo, g.stackHi);
-        return new Unwound(new GoroutineStack(state, reason, g.waitSince, r.frames(), r.problem()), r.bytesRead());
+        return new GoroutineStack(state, reason, g.waitSince, r.frames(), r.problem());
     }
 
     /** The fields of a g the unwind needs. */

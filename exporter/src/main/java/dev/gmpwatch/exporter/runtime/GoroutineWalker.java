@@ -1,7 +1,6 @@
 package dev.gmpwatch.exporter.runtime;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,13 +8,10 @@ import java.util.TreeMap;
 import java.util.function.LongPredicate;
 
 /**
- * Walks allgs, reading a small window of every g, and counts live user goroutines by state, wait
- * reason and entry function. Memory is streamed: pointers are read 4096 at a time and gs 1024 at
- * a time (one process_vm_readv each), and only the counts are kept, so a walk of a million
- * goroutines holds a few hundred kilobytes.
+ * Walks allgs ({@link AllGs}), reading a small window of every g, and counts live user goroutines
+ * by state, wait reason and entry function. Only the counts are kept.
  */
 public final class GoroutineWalker {
-    private static final int POINTER_BATCH = 4096;
     /** Distinct entry PCs kept per walk; the rest are counted under PC 0. */
     static final int MAX_CREATORS = 4096;
 
@@ -37,50 +33,17 @@ public final class GoroutineWalker {
 
     public GoroutineCensus walk(RemoteMemory mem, long maxGoroutines) throws SnapshotException {
         long t0 = System.nanoTime();
-        long bytes0 = mem.bytesRead();
-        // allglen before allgptr, as the runtime's forEachGRace does: the array holds at least that many.
-        long allglen = mem.readLong(at.global("runtime.allglen"));
-        long allgptr = mem.readLong(at.global("runtime.allgptr"));
-        if (allglen < 0 || allglen > SchedulerReader.MAX_ALLGLEN) {
-            throw new SnapshotException(SnapshotException.Kind.IMPLAUSIBLE, "implausible runtime state: allglen " + allglen);
-        }
-        long n = Math.min(allglen, maxGoroutines);
         Window w = new Window(at);
         Tally tally = new Tally();
-        VectoredReads vectored = new VectoredReads(pid, w.size, mem);
-        long[] addresses = new long[VectoredReads.BATCH];
-        ByteBuffer ptrs = ByteBuffer.allocate(POINTER_BATCH * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (long i = 0; i < n; i += POINTER_BATCH) {
-            int batch = (int) Math.min(POINTER_BATCH, n - i);
-            ptrs.clear().limit(batch * 8);
-            mem.readInto(allgptr + i * 8, ptrs);
-            for (int from = 0; from < batch; from += VectoredReads.BATCH) {
-                int count = 0;
-                for (int j = from; j < Math.min(batch, from + VectoredReads.BATCH); j++) {
-                    long gp = ptrs.getLong(j * 8);
-                    if (gp != 0) {
-                        addresses[count++] = gp + w.lo;
-                    }
-                }
-                if (count == 0) {
-                    continue;
-                }
-                VectoredReads.Result r = vectored.read(addresses, count);
-                if (r.count() < count) {
-                    throw new SnapshotException(SnapshotException.Kind.UNREADABLE,
-                            "cannot read the g at 0x" + Long.toHexString(addresses[r.count()] - w.lo) + " of pid " + pid);
-                }
-                ByteBuffer windows = r.windows();
-                for (int k = 0; k < count; k++) {
-                    count(windows, k * w.size, addresses[k] - w.lo, w, tally);
-                }
-            }
-        }
+        AllGs.Walked walked = AllGs.forEach(mem, at, pid, w.lo, w.size, maxGoroutines, VectoredReads.BATCH,
+                (windows, offset, gp) -> {
+                    count(windows, offset, gp, w, tally);
+                    return true;
+                });
         Map<Long, GoroutineCensus.CreatorCount> out = new HashMap<>();
         tally.creators.forEach((pc, b) -> out.put(pc, b.build(waitReasons)));
-        long bytes = mem.bytesRead() - bytes0 + vectored.bytesRead();
-        return new GoroutineCensus(byName(tally.byState, null), byName(tally.byReason, waitReasons), out, n,
-                allglen, allglen > n, bytes, System.nanoTime() - t0);
+        return new GoroutineCensus(byName(tally.byState, null), byName(tally.byReason, waitReasons), out, walked.entries(),
+                walked.allglen(), walked.allglen() > walked.entries(), walked.bytesRead(), System.nanoTime() - t0);
     }
 
     /**

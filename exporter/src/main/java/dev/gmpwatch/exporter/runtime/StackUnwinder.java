@@ -30,7 +30,7 @@ final class StackUnwinder {
     private static final Set<String> PANIC_CALLEES = Set.of("runtime.gopanic", "runtime.sigpanic", "runtime.panicwrap");
 
     /** The frames, outermost last, and why the unwind stopped early (null when it reached the goroutine's entry). */
-    record Result(List<Frame> frames, String problem, long bytesRead) {
+    record Result(List<Frame> frames, String problem) {
     }
 
     private final StackSymbols symbols;
@@ -53,7 +53,7 @@ final class StackUnwinder {
         StackWindow stack = new StackWindow(mem, lo, hi);
         List<Frame> frames = new ArrayList<>();
         if (lo <= 0 || hi <= lo || hi - lo > MAX_STACK) {
-            return new Result(frames, "implausible stack bounds [0x" + Long.toHexString(lo) + ", 0x" + Long.toHexString(hi) + ")", 0);
+            return new Result(frames, "implausible stack bounds [0x" + Long.toHexString(lo) + ", 0x" + Long.toHexString(hi) + ")");
         }
         long pc = pc0;
         long sp = sp0;
@@ -134,7 +134,6 @@ final class StackUnwinder {
         private final long hi;
         private long base = -1;
         private ByteBuffer chunk;
-        private long bytesRead;
 
         StackWindow(RemoteMemory mem, long lo, long hi) {
             this.mem = mem;
@@ -151,13 +150,12 @@ final class StackUnwinder {
                 int len = (int) Math.min(CHUNK, hi - addr);
                 chunk = mem.read(addr, len).order(ByteOrder.LITTLE_ENDIAN);
                 base = addr;
-                bytesRead += len;
             }
             return chunk.getLong((int) (addr - base));
         }
 
         Result result(List<Frame> frames, String problem) {
-            return new Result(List.copyOf(frames), problem, bytesRead);
+            return new Result(List.copyOf(frames), problem);
         }
     }
 }

@@ -36,13 +36,7 @@ class RuntimeStateGroundTruthTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static Stream<Arguments> builds() {
-        List<Arguments> out = new ArrayList<>();
-        for (GoToolchain go : GoToolchain.all()) {
-            for (Variant v : Variant.values()) {
-                out.add(Arguments.of(go, v));
-            }
-        }
-        return out.stream();
+        return GoFixtures.allBuilds();
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -19,7 +19,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -40,13 +39,7 @@ class StackGroundTruthTest {
     private static final Path PROC = Path.of("/proc");
 
     static Stream<Arguments> builds() {
-        List<Arguments> out = new ArrayList<>();
-        for (GoToolchain go : GoToolchain.all()) {
-            for (Variant v : Variant.values()) {
-                out.add(Arguments.of(go, v));
-            }
-        }
-        return out.stream();
+        return GoFixtures.allBuilds();
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -32,6 +32,17 @@ public final class GoFixtures {
     private GoFixtures() {
     }
 
+    /** Every toolchain the machine has, each in every variant: the ground-truth tests' parameters. */
+    public static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> allBuilds() {
+        List<org.junit.jupiter.params.provider.Arguments> out = new ArrayList<>();
+        for (GoToolchain go : GoToolchain.all()) {
+            for (Variant v : Variant.values()) {
+                out.add(org.junit.jupiter.params.provider.Arguments.of(go, v));
+            }
+        }
+        return out.stream();
+    }
+
     public static synchronized Path build(GoToolchain go, String fixture, Variant variant) {
         Path src = Repo.root().resolve("exporter/src/test/resources/fixtures").resolve(fixture);
         // The source hash is part of the name, so an edited fixture is rebuilt.
