@@ -34,11 +34,16 @@ public final class FixtureProcess implements AutoCloseable {
     }
 
     public static FixtureProcess start(Path binary) {
+        return start(java.util.List.of(binary.toString()));
+    }
+
+    /** Starts a command that runs a fixture (under unshare, say); its stdin and stdout are the fixture's. */
+    public static FixtureProcess start(java.util.List<String> command) {
         try {
-            ProcessBuilder pb = new ProcessBuilder(binary.toString()).redirectError(ProcessBuilder.Redirect.INHERIT);
+            ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
             return new FixtureProcess(pb.start());
         } catch (IOException e) {
-            throw new AssertionError("cannot start " + binary + ": " + e.getMessage(), e);
+            throw new AssertionError("cannot start " + command + ": " + e.getMessage(), e);
         }
     }
 
