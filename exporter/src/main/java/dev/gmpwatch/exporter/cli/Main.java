@@ -19,6 +19,7 @@ public final class Main {
             "                            flags: --pid N, --exe PATH (both repeatable), --discover,",
             "                            --discover.interval 5s, --discover.match REGEX,",
             "                            --web.listen-address " + RunCommand.DEFAULT_LISTEN + ", --web.telemetry-path /metrics,",
+            "                            --web.config.file FILE (TLS and basic auth, exporter-toolkit format),",
             "                            --creators.top-k 20, --walk.max-goroutines 1000000,",
             "                            --walk.min-interval 10s, --probes (the per-event mode),",
             "                            --probes.match REGEX, --probes.budget 0.02",

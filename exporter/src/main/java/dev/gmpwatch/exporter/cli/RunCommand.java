@@ -15,6 +15,8 @@ import dev.gmpwatch.exporter.probe.PerEventMode;
 import dev.gmpwatch.exporter.probe.WatchException;
 import dev.gmpwatch.exporter.probe.SchedulerProbes;
 import dev.gmpwatch.exporter.web.ExporterServer;
+import dev.gmpwatch.exporter.web.WebConfig;
+import dev.gmpwatch.exporter.web.WebConfigException;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -33,11 +35,11 @@ import java.util.regex.PatternSyntaxException;
 final class RunCommand {
     static final String DEFAULT_LISTEN = ":19467";
     static final String USAGE = "usage: gmpwatch-exporter [run] [--pid N]... [--exe PATH]... [--discover]"
-            + " [--discover.interval 5s] [--discover.match REGEX] [--web.listen-address " + DEFAULT_LISTEN + "]"
+            + " [--discover.interval 5s] [--discover.match REGEX] [--web.listen-address " + DEFAULT_LISTEN + "] [--web.config.file FILE]"
             + " [--web.telemetry-path /metrics] [--creators.top-k 20] [--walk.max-goroutines 1000000]"
             + " [--walk.min-interval 10s] [--probes] [--probes.match REGEX] [--probes.budget 0.02]";
     private static final Set<String> VALUED = Set.of("pid", "exe", "discover.interval", "discover.match",
-            "web.listen-address", "web.telemetry-path", "creators.top-k", "walk.max-goroutines", "walk.min-interval",
+            "web.listen-address", "web.telemetry-path", "web.config.file", "creators.top-k", "walk.max-goroutines", "walk.min-interval",
             "probes.budget", "probes.match");
     private static final Set<String> SWITCHES = Set.of("discover", "probes");
 
@@ -58,6 +60,16 @@ final class RunCommand {
         String telemetryPath = f.get("web.telemetry-path", "/metrics");
         if (!telemetryPath.startsWith("/") || telemetryPath.equals("/")) {
             throw new UsageException("--web.telemetry-path must start with / and not be / itself");
+        }
+        WebConfig web = WebConfig.none();
+        String webFile = f.get("web.config.file", null);
+        if (webFile != null) {
+            try {
+                web = WebConfig.load(Path.of(webFile));
+            } catch (WebConfigException e) {
+                err.println("gmpwatch: --web.config.file " + e.getMessage());
+                return Main.EXIT_FAILURE;
+            }
         }
         int topK = positiveInt(f.get("creators.top-k", "20"), "--creators.top-k");
         StateSampler.Limits limits = new StateSampler.Limits(positiveInt(f.get("walk.max-goroutines", "1000000"),
@@ -107,14 +119,14 @@ final class RunCommand {
         mode.ifPresent(m -> registry.register(new SchedulerCollector(m.probes(), m.budget(), self)));
         ExporterServer server;
         try {
-            server = new ExporterServer(listen, telemetryPath, registry, watcher, sampler);
+            server = new ExporterServer(listen, telemetryPath, registry, watcher, sampler, web);
         } catch (IOException e) {
             probes.ifPresent(SchedulerProbes::close);
             err.println("gmpwatch: cannot listen on " + f.get("web.listen-address", DEFAULT_LISTEN) + ": " + e.getMessage());
             return Main.EXIT_FAILURE;
         }
         watcher.start(interval);
-        out.println("gmpwatch: serving http://" + hostForUrl(server.address()) + ":" + server.address().getPort()
+        out.println("gmpwatch: serving " + (server.tls() ? "https" : "http") + "://" + hostForUrl(server.address()) + ":" + server.address().getPort()
                 + telemetryPath + ", watching " + watcher.targets().size() + " process(es)"
                 + (perEvent ? ", per-event probes on" : ""));
         out.flush();

@@ -3,6 +3,9 @@ package dev.gmpwatch.exporter.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import dev.gmpwatch.exporter.collect.GoroutineReport;
 import dev.gmpwatch.exporter.collect.StateSampler;
 import dev.gmpwatch.exporter.discovery.Target;
@@ -21,10 +24,13 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /** The exporter's HTTP endpoints: metrics, a landing page, /healthz and the goroutine and stack API. */
 public final class ExporterServer implements AutoCloseable {
@@ -33,19 +39,31 @@ public final class ExporterServer implements AutoCloseable {
     static final long MAX_STACK_FRAMES = 10_000;
 
     private final Semaphore stackReads = new Semaphore(1);
+    private final BasicAuth auth;
     private final HttpServer server;
     private final CollectorRegistry registry;
     private final TargetWatcher watcher;
     private final StateSampler sampler;
     private final String telemetryPath;
 
+    /**
+     * @param web TLS and basic authentication ({@code --web.config.file}); {@link WebConfig#none()} for plain HTTP
+     */
     public ExporterServer(InetSocketAddress address, String telemetryPath, CollectorRegistry registry,
-                          TargetWatcher watcher, StateSampler sampler) throws IOException {
+                          TargetWatcher watcher, StateSampler sampler, WebConfig web) throws IOException {
         this.registry = registry;
         this.watcher = watcher;
         this.sampler = sampler;
         this.telemetryPath = telemetryPath;
-        this.server = HttpServer.create(address, 16);
+        this.auth = new BasicAuth(web.users());
+        if (web.tls().isPresent()) {
+            SSLContext ctx = web.sslContext().orElseThrow();
+            HttpsServer https = HttpsServer.create(address, 16);
+            https.setHttpsConfigurator(new Configurator(ctx, web.tls().get()));
+            this.server = https;
+        } else {
+            this.server = HttpServer.create(address, 16);
+        }
         server.createContext("/", this::route);
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "gmpwatch-http");
@@ -59,8 +77,18 @@ public final class ExporterServer implements AutoCloseable {
         return server.getAddress();
     }
 
+    /** Whether the server speaks TLS. */
+    public boolean tls() {
+        return server instanceof HttpsServer;
+    }
+
     private void route(HttpExchange ex) throws IOException {
         try (ex) {
+            if (auth.enabled() && !auth.allows(ex.getRequestHeaders().getFirst("Authorization"))) {
+                ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"gmpwatch\"");
+                send(ex, 401, "text/plain", "Unauthorized\n");
+                return;
+            }
             String path = ex.getRequestURI().getPath();
             if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
                 send(ex, 405, "text/plain", "method not allowed\n");
@@ -189,5 +217,30 @@ public final class ExporterServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+    }
+
+    /** Protocol versions and client-certificate policy, per connection. */
+    private static final class Configurator extends HttpsConfigurator {
+        private final WebConfig.Tls tls;
+
+        Configurator(SSLContext ctx, WebConfig.Tls tls) {
+            super(ctx);
+            this.tls = tls;
+        }
+
+        @Override
+        public void configure(HttpsParameters params) {
+            SSLParameters p = getSSLContext().getDefaultSSLParameters();
+            List<String> order = List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
+            int lo = order.indexOf(tls.minVersion());
+            int hi = tls.maxVersion().map(order::indexOf).orElse(order.size() - 1);
+            p.setProtocols(order.subList(lo, hi + 1).toArray(String[]::new));
+            switch (tls.clientAuthType()) {
+                case "RequireAnyClientCert", "RequireAndVerifyClientCert" -> p.setNeedClientAuth(true);
+                case "RequestClientCert", "VerifyClientCertIfGiven" -> p.setWantClientAuth(true);
+                default -> p.setNeedClientAuth(false);
+            }
+            params.setSSLParameters(p);
+        }
     }
 }

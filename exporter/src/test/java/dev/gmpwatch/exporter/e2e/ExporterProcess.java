@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 
 /** The packaged exporter jar, run as a separate process on a free loopback port. */
 public final class ExporterProcess implements AutoCloseable {
-    private static final Pattern SERVING = Pattern.compile("serving (http://\\S+?)(/\\S*)?, watching");
+    private static final Pattern SERVING = Pattern.compile("serving (https?://\\S+?)(/\\S*)?, watching");
     private final Process process;
     private final Path log;
     private final String base;
