@@ -47,6 +47,15 @@ public final class ElfFile {
         this.sections = readSections();
     }
 
+    /** Parses an image held in memory (tests and fuzzing); {@code name} stands in for its path in messages. */
+    public static ElfFile fromBytes(String name, byte[] image) throws ElfFormatException {
+        try {
+            return new ElfFile(Path.of(name), ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN));
+        } catch (ElfFormatException e) {
+            throw new ElfFormatException(name + ": " + e.getMessage());
+        }
+    }
+
     /** Opens and validates the file; every failure is an ElfFormatException with a one-line reason. */
     public static ElfFile open(Path path) throws ElfFormatException {
         if (Files.isDirectory(path)) {
@@ -239,6 +248,9 @@ public final class ElfFile {
         long phoff = data.getLong(32);
         int phentsize = u16(54);
         int phnum = u16(56);
+        if (phnum > 0 && phentsize < 56) {
+            throw new ElfFormatException("bad program header size " + phentsize);
+        }
         checkRange(phoff, (long) phentsize * phnum, "program headers");
         List<ElfSegment> out = new ArrayList<>();
         for (int i = 0; i < phnum; i++) {
@@ -318,12 +330,15 @@ public final class ElfFile {
     }
 
     private void checkRange(long offset, long length, String what) throws ElfFormatException {
-        if (offset < 0 || length < 0 || offset + length > data.capacity()) {
+        if (offset < 0 || length < 0 || length > data.capacity() - offset) {
             throw new ElfFormatException("truncated ELF: " + what + " lie past the end of the file");
         }
     }
 
-    private String cString(long start, long limit) {
+    private String cString(long start, long limit) throws ElfFormatException {
+        if (start < 0 || start >= data.limit() || limit > data.limit() || limit < start) {
+            throw new ElfFormatException("a string offset (" + start + ") lies outside its table");
+        }
         return CString.read(data, (int) start, (int) limit);
     }
 

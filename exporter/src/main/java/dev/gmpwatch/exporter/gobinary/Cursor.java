@@ -26,10 +26,10 @@ final class Cursor {
 
     /** Skips a block whose length was just read (read it first: "pos += read()" would lose the read). */
     void skipBlock(long length) {
-        if (length < 0 || length > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("bad block length " + length);
+        if (length < 0 || length > buf.limit() - pos) {
+            throw new IllegalArgumentException("a block of " + length + " bytes at " + pos + " runs past its section");
         }
-        pos = Math.addExact(pos, (int) length);
+        pos += (int) length;
     }
 
     long offset(int size) {

@@ -11,6 +11,8 @@ final class DwarfAbbrevs {
     record Abbrev(int tag, boolean hasChildren, int[] attrs, int[] forms, long[] implicitConsts) {
     }
 
+    static final int MAX_ATTRIBUTES = 256;
+
     private DwarfAbbrevs() {
     }
 
@@ -30,6 +32,11 @@ final class DwarfAbbrevs {
                 long form = c.uleb();
                 if (attr == 0 && form == 0) {
                     break;
+                }
+                if (specs.size() >= MAX_ATTRIBUTES) {
+                    // Real abbreviations have a few dozen; thousands of zero-size forms would make
+                    // every DIE that uses one cost thousands of steps.
+                    throw new IllegalArgumentException("abbreviation " + code + " has over " + MAX_ATTRIBUTES + " attributes");
                 }
                 long implicit = form == DwarfForms.IMPLICIT_CONST ? c.sleb() : 0;
                 specs.add(new long[] {attr, form, implicit});

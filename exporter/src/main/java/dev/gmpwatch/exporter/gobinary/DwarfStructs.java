@@ -110,6 +110,7 @@ final class DwarfStructs {
         private int addrSize;
         private int offsetSize;
         private int version;
+        private final Map<Long, Map<Long, DwarfAbbrevs.Abbrev>> abbrevTables = new java.util.HashMap<>();
 
         Walker(ByteBuffer info, ByteBuffer abbrev, ByteBuffer str, ByteBuffer lineStr,
                Set<String> structs, Set<String> variables, DwarfStructs out) {
@@ -133,6 +134,9 @@ final class DwarfStructs {
                     headerStart = pos + 12;
                     offsetSize = 8;
                 }
+                if (unitLength < 0 || unitLength > info.limit() - headerStart) {
+                    throw new IllegalArgumentException("a unit at " + pos + " claims " + unitLength + " bytes, past the section's end");
+                }
                 int unitEnd = (int) (headerStart + unitLength);
                 version = info.getShort(headerStart) & 0xffff;
                 int p = headerStart + 2;
@@ -151,7 +155,16 @@ final class DwarfStructs {
                     p += offsetSize;
                     addrSize = info.get(p++);
                 }
-                walkUnit(pos, p, unitEnd, DwarfAbbrevs.parse(abbrevSection, (int) abbrevOffset));
+                if (addrSize != 4 && addrSize != 8) {
+                    throw new IllegalArgumentException("a unit at " + pos + " has address size " + addrSize);
+                }
+                if (abbrevOffset < 0 || abbrevOffset >= abbrevSection.limit()) {
+                    throw new IllegalArgumentException("a unit's abbreviations at " + abbrevOffset + " lie past .debug_abbrev");
+                }
+                // Units share tables: parse each once.
+                Map<Long, DwarfAbbrevs.Abbrev> abbrevs = abbrevTables.computeIfAbsent(abbrevOffset,
+                        off -> DwarfAbbrevs.parse(abbrevSection, (int) (long) off));
+                walkUnit(pos, p, unitEnd, abbrevs);
                 pos = unitEnd;
             }
         }
@@ -197,6 +210,9 @@ final class DwarfStructs {
                     } else {
                         DwarfForms.skip(c, form, addrSize, offsetSize, version);
                     }
+                }
+                if (c.pos <= dieOffset) {
+                    throw new IllegalArgumentException("the entry at " + dieOffset + " does not advance");
                 }
                 String parent = depth > 0 && depth < structAtDepth.length ? structAtDepth[depth - 1] : null;
                 if (a.tag() == TAG_MEMBER && parent != null && name != null && memberLocation != null) {

@@ -60,7 +60,12 @@ public final class GoBinary {
 
     /** Opens and analyses a binary; failures carry a one-line reason that names the file. */
     public static GoBinary analyze(Path path) throws GoBinaryException, ElfFormatException {
-        ElfFile elf = ElfFile.open(path);
+        return analyze(ElfFile.open(path));
+    }
+
+    /** Analyses an opened ELF file (one read from memory, for tests and fuzzing). */
+    public static GoBinary analyze(ElfFile elf) throws GoBinaryException, ElfFormatException {
+        Path path = elf.path();
         try {
             return new GoBinary(elf);
         } catch (GoBinaryException e) {

@@ -49,6 +49,9 @@ public final class Pclntab {
             throw new GoBinaryException(".gopclntab has an implausible function count " + n);
         }
         this.nfunc = (int) n;
+        if ((n + 1) * (magic == MAGIC_GO116 ? 16 : 8) > data.capacity()) {
+            throw new GoBinaryException(".gopclntab claims " + n + " functions, more than it can hold");
+        }
         int base = magic == MAGIC_GO116 ? 24 : 32; // Go 1.18 added textStart before the offsets
         headerTextStart = magic == MAGIC_GO116 ? 0 : data.getLong(24);
         funcnameOffset = data.getLong(base);
@@ -243,6 +246,14 @@ public final class Pclntab {
 
     /** Runs a pc-value table (zig-zag value deltas, pc deltas in units of minLC) up to pc. */
     private int pcvalue(long tableOff, long entry, long pc) throws GoBinaryException {
+        try {
+            return runPcvalue(tableOff, entry, pc);
+        } catch (IndexOutOfBoundsException e) {
+            throw new GoBinaryException(".gopclntab is corrupt: a pc-value table runs past its end");
+        }
+    }
+
+    private int runPcvalue(long tableOff, long entry, long pc) throws GoBinaryException {
         Cursor c = new Cursor(data, checked(pctabOffset + tableOff, 1));
         int value = -1;
         long at = entry;
