@@ -20,16 +20,35 @@ public final class RemoteMemory implements AutoCloseable {
 
     private final FileChannel mem;
     private final long pid;
+    private final boolean image;
     private long bytesRead;
 
-    private RemoteMemory(FileChannel mem, long pid) {
+    private RemoteMemory(FileChannel mem, long pid, boolean image) {
         this.mem = mem;
         this.pid = pid;
+        this.image = image;
+    }
+
+    /**
+     * A memory image in a (sparse) file, offsets being addresses: for tests and fuzzing of the
+     * readers' validation without a live process. Reads go through it alone.
+     */
+    public static RemoteMemory ofImage(Path file) throws SnapshotException {
+        try {
+            return new RemoteMemory(FileChannel.open(file, StandardOpenOption.READ), -1, true);
+        } catch (IOException e) {
+            throw new SnapshotException(SnapshotException.Kind.UNREADABLE, "cannot open " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Whether this reads an image file rather than a process (no process to read vectored). */
+    boolean image() {
+        return image;
     }
 
     public static RemoteMemory open(Path proc, long pid) throws SnapshotException {
         try {
-            return new RemoteMemory(FileChannel.open(proc.resolve(pid + "/mem"), StandardOpenOption.READ), pid);
+            return new RemoteMemory(FileChannel.open(proc.resolve(pid + "/mem"), StandardOpenOption.READ), pid, false);
         } catch (NoSuchFileException e) {
             throw new SnapshotException(SnapshotException.Kind.GONE, "pid " + pid + " is gone");
         } catch (IOException | SecurityException e) {

@@ -52,6 +52,7 @@ final class VectoredReads {
         this.localIov = Memory.allocateDirect(RUNTIME, 16);
         this.remoteIov = Memory.allocateDirect(RUNTIME, 16L * BATCH);
         this.copy = new byte[BATCH * window];
+        this.refused = fallback.image(); // an image file has no process behind it
     }
 
     /**

@@ -38,12 +38,51 @@ final class FuzzSeeds {
                 case "BuildInfoTarget" -> section(elf, ".go.buildinfo").orElse(null);
                 case "DwarfTarget" -> dwarf(elf);
                 case "X86Target" -> section(elf, ".text").map(t -> java.util.Arrays.copyOf(t, Math.min(t.length, 64 * 1024))).orElse(null);
+                case "SnapshotTarget" -> i == 1 ? memory() : null;
                 default -> throw new IllegalArgumentException("no seeds for " + target);
             };
             if (seed != null) {
                 Files.write(dir.resolve(name), seed);
             }
         }
+    }
+
+    /** The Go binary whose runtime layout SnapshotTarget lays its synthetic memory out by. */
+    static Path layoutBinary() {
+        return GoFixtures.build(GoToolchain.newest(), "httpserver", Variant.NORMAL);
+    }
+
+    /**
+     * A memory image with somewhere to go: allglen 4, allgptr pointing into the heap at four gs,
+     * each parked (status 4) with a small stack. Windows come first, the heap after them; each
+     * window's length is read from the end, two bytes, most significant first.
+     */
+    private static byte[] memory() {
+        ByteBuffer sched = ByteBuffer.allocate(64);
+        ByteBuffer allp = ByteBuffer.allocate(64).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, 0xc0c0_0000_0000_4000L);
+        ByteBuffer allglen = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, 4);
+        ByteBuffer allgptr = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, 0xc0c0_0000_0000_0100L);
+        ByteBuffer gomaxprocs = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, 1);
+        ByteBuffer memstats = ByteBuffer.allocate(64);
+        ByteBuffer heap = ByteBuffer.allocate(1 << 15).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int g = 0; g < 4; g++) {
+            heap.putLong(0x100 + 8 * g, 0xc0c0_0000_0000_1000L + 0x1000L * g);
+            for (int off = 0; off < 0x400; off += 8) {
+                heap.putLong(0x1000 + 0x1000 * g + off, off == 0 ? 0xc0c0_0000_0000_6000L : 0x0000_0004_0000_0004L);
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteBuffer[] windows = {sched, allp, allglen, allgptr, gomaxprocs, memstats};
+        for (ByteBuffer w : windows) {
+            out.writeBytes(w.array());
+        }
+        out.writeBytes(heap.array());
+        for (int i = windows.length - 1; i >= 0; i--) {
+            int len = windows[i].capacity();
+            out.write(len & 0xff);
+            out.write(len >> 8 & 0xff);
+        }
+        return out.toByteArray();
     }
 
     private static Optional<byte[]> section(ElfFile elf, String name) {
