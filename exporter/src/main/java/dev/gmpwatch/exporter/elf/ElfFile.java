@@ -47,6 +47,14 @@ public final class ElfFile {
         this.sections = readSections();
     }
 
+    /**
+     * Drops the file's pages from this process's resident memory; they are read back from the page
+     * cache when next touched. Call it once an analysis is done.
+     */
+    public void releasePages() {
+        MappedPages.release(data);
+    }
+
     /** Parses an image held in memory (tests and fuzzing); {@code name} stands in for its path in messages. */
     public static ElfFile fromBytes(String name, byte[] image) throws ElfFormatException {
         try {

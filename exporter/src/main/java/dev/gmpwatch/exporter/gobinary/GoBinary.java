@@ -67,7 +67,9 @@ public final class GoBinary {
     public static GoBinary analyze(ElfFile elf) throws GoBinaryException, ElfFormatException {
         Path path = elf.path();
         try {
-            return new GoBinary(elf);
+            GoBinary bin = new GoBinary(elf);
+            elf.releasePages(); // the analysis touched much of the file; later lookups touch a few pages
+            return bin;
         } catch (GoBinaryException e) {
             throw new GoBinaryException(path + ": " + e.getMessage());
         } catch (ElfFormatException e) {

@@ -55,7 +55,11 @@ class GoroutineStacksIT {
                 Files.write(theirs, RuntimeProfiles.fetch(addr, "/debug/pprof/goroutine"));
                 Map<List<String>, Long> own = traces(go, theirs);
                 own.keySet().removeIf(GoroutineStacksIT::servesTheProfileRequest);
-                assertEquals(own, traces(go, ours), "go tool pprof -traces: ours and the runtime's own");
+                Map<List<String>, Long> mine = traces(go, ours);
+                // The accept loop wakes for the profile request itself: the runtime may catch it running.
+                own.keySet().removeIf(s -> s.contains("net/http.(*Server).Serve"));
+                mine.keySet().removeIf(s -> s.contains("net/http.(*Server).Serve"));
+                assertEquals(own, mine, "go tool pprof -traces: ours and the runtime's own");
                 String top = Command.check(go.command("tool", "pprof", "-top", ours.toString()), go.env(), null, WAIT);
                 assertTrue(top.contains("Showing nodes accounting for 21, 100% of 21 total"), top);
 
