@@ -7,6 +7,9 @@ import java.util.zip.Inflater;
 
 /** Inflates SHF_COMPRESSED (Elf64_Chdr + zlib) and legacy .zdebug_ ("ZLIB" + size) sections. */
 final class SectionDecompressor {
+    /** zlib's largest expansion. */
+    private static final long MAX_RATIO = 1032;
+    private static final int INITIAL_BUFFER = 1 << 20;
     private static final int ELFCOMPRESS_ZLIB = 1;
     private static final int ELFCOMPRESS_ZSTD = 2;
     private static final long MAX_SIZE = 1L << 30;
@@ -37,24 +40,30 @@ final class SectionDecompressor {
             size = raw.duplicate().order(ByteOrder.BIG_ENDIAN).getLong(4);
             start = 12;
         }
-        if (size < 0 || size > MAX_SIZE) {
-            throw new ElfFormatException(s.name() + ": implausible uncompressed size " + size);
+        long compressed = raw.remaining() - start;
+        // zlib expands at most 1032:1: a larger claim is a lie, and must not be allocated.
+        if (size < 0 || size > MAX_SIZE || size > compressed * MAX_RATIO + 64) {
+            throw new ElfFormatException(s.name() + ": implausible uncompressed size " + size + " for " + compressed + " bytes");
         }
-        byte[] in = new byte[raw.remaining() - start];
+        byte[] in = new byte[(int) compressed];
         raw.get(raw.position() + start, in);
-        byte[] out = new byte[(int) size];
+        // Grow with what really comes out, up to the claimed size.
+        byte[] out = new byte[(int) Math.min(size, INITIAL_BUFFER)];
         Inflater inflater = new Inflater();
         try {
             inflater.setInput(in);
             int n = 0;
-            while (n < out.length && !inflater.finished()) {
+            while (n < size && !inflater.finished()) {
+                if (n == out.length) {
+                    out = java.util.Arrays.copyOf(out, (int) Math.min(size, (long) out.length * 2));
+                }
                 int got = inflater.inflate(out, n, out.length - n);
                 if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
                     break;
                 }
                 n += got;
             }
-            if (n != out.length) {
+            if (n != size) {
                 throw new ElfFormatException(s.name() + ": compressed data ends early");
             }
         } catch (DataFormatException e) {
