@@ -58,7 +58,10 @@ public final class BuildInfo {
         long header = file.getLong(at + 16);
         long dataPtr = elf.readPointer(header);
         ByteBuffer lenBuf = elf.readAt(header + 8, 8);
-        long len = lenBuf.getLong(0);
+        if (lenBuf.remaining() < 8) {
+            throw new GoBinaryException("malformed Go build info: its version header runs past its segment");
+        }
+        long len = lenBuf.getLong(lenBuf.position());
         if (len <= 0 || len > 1024) {
             throw new GoBinaryException("malformed Go build info version");
         }

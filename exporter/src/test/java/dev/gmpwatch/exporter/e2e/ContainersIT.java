@@ -69,19 +69,34 @@ class ContainersIT {
         try (ExporterProcess exporter = ExporterProcess.start("--discover", "--discover.interval", "100ms",
                 "--discover.match", "spawner", "--walk.min-interval", "0s")) {
             List<Long> pids = new ArrayList<>();
+            int served = 0;
             for (int round = 0; round < 30; round++) {
                 try (FixtureProcess fx = FixtureProcess.start(bin)) {
-                    pids.add(Long.parseLong(fx.await("ready", WAIT)));
+                    long pid = Long.parseLong(fx.await("ready", WAIT));
+                    pids.add(pid);
                     fx.send("leak 2000");
-                    Thread.sleep(round * 7 % 150); // killed at varying points of discovery, analysis and reads
-                    exporter.scrape();
+                    if (round % 3 == 0) {
+                        exporter.awaitWatching(pid); // served, then killed in the middle of the next scrape
+                        served++;
+                    } else {
+                        Thread.sleep(round * 7 % 150); // killed at varying points of discovery and analysis
+                    }
+                    Thread scrape = new Thread(() -> {
+                        try {
+                            exporter.scrape();
+                        } catch (Exception e) {
+                            // the exporter's health is checked below
+                        }
+                    });
+                    scrape.start();
+                    Thread.sleep(round % 5);
+                    fx.close();
+                    scrape.join(30_000);
                 }
             }
             Thread.sleep(1000);
-            String log = exporter.logText();
-            assertTrue(pids.stream().filter(pid -> log.contains("serving pid " + pid + " ")).count() >= 10,
-                    "most of them were served before they went:\n" + log);
             Scrape after = exporter.scrape();
+            assertEquals(10, served);
             for (long pid : pids) {
                 assertFalse(after.has("gmpwatch_target_info", "pid", Long.toString(pid)), "pid " + pid + " is gone from the metrics");
             }
