@@ -30,7 +30,9 @@ public final class HaproxyAction {
         if (self.isEmpty()) {
             return new CapCheck(Optional.of("server " + t.backend() + "/" + t.server() + " does not exist in HAProxy"));
         }
-        long out = servers.stream().filter(s -> s.inMaint() || s.draining()).count();
+        // The server itself may already be out (an open that reached HAProxy before a crash): it
+        // then adds nothing to the count, and apply() reconciles instead of sending it again.
+        long out = servers.stream().filter(s -> !s.server().equals(t.server()) && (s.inMaint() || s.draining())).count();
         if ((double) (out + 1) / servers.size() > maxFraction) {
             return new CapCheck(Optional.of(String.format("cap: %d of %d servers would be out, over %.0f%%",
                     out + 1, servers.size(), maxFraction * 100)));
