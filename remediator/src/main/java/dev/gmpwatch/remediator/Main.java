@@ -1,6 +1,6 @@
 package dev.gmpwatch.remediator;
 
-import dev.gmpwatch.remediator.action.HaproxyAction;
+import dev.gmpwatch.remediator.action.ActionTypes;
 import dev.gmpwatch.remediator.config.ConfigException;
 import dev.gmpwatch.remediator.config.ConfigLoader;
 import dev.gmpwatch.remediator.config.RemediatorConfig;
@@ -67,9 +67,9 @@ public final class Main {
             return;
         }
         Clock clock = Clock.systemUTC();
-        RemediatorMetrics metrics = new RemediatorMetrics();
+        RemediatorMetrics metrics = new RemediatorMetrics(ActionTypes.standard());
         Policies policies = new Policies(cfg.policies());
-        Executor executor = new Executor(db, policies, new HaproxyAction(cfg.haproxy()), clock, metrics, dryRun);
+        Executor executor = new Executor(db, policies, clock, metrics, dryRun);
         Remediator remediator = new Remediator(db, policies, clock, metrics);
         Javalin app = App.create(remediator, executor, db, new Authenticator(cfg.auth()), metrics, cfg.maxBodyBytes());
         try {

@@ -50,6 +50,8 @@ class CrashRecoveryIT {
                         action: {type: haproxy, haproxy: lb, backend: "{{ labels.backend }}", server: "{{ labels.server }}"}
                         restoreAfter: 2s
                         minOpen: 1s
+                        # Rate-limit permits are stored and outlive a restart: allow the two incidents within a minute.
+                        rateLimit: {perTarget: 10/1m}
                     """.formatted(port, dir.resolve("state.db"), relay.port()));
 
             // 1. Killed after accepting the alert, before anything reached HAProxy.

@@ -1,6 +1,6 @@
 package dev.gmpwatch.remediator.config;
 
-import java.nio.file.Path;
+import dev.gmpwatch.remediator.action.Action;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +15,6 @@ public record RemediatorConfig(
         String storeUrl,
         boolean dryRun,
         long maxBodyBytes,
-        Map<String, HaproxyEndpoint> haproxy,
         List<PolicyConfig> policies) {
 
     /** How webhook and API callers authenticate; {@code none} only with --insecure-no-auth. */
@@ -25,43 +24,24 @@ public record RemediatorConfig(
         }
     }
 
-    /** A HAProxy runtime API: a unix socket or host:port. */
-    public record HaproxyEndpoint(String name, Optional<Path> socket, Optional<String> host, int port, Duration timeout) {
+    /** A rate: at most {@code limit} actions per {@code period}. */
+    public record Rate(int limit, Duration period) {
     }
 
-    /** One remediation policy. */
+    /**
+     * One remediation policy: which alerts, what action (configured by its type), and the
+     * engine's guards: restore timing and the flap guard (circuits), and the rate limits.
+     */
     public record PolicyConfig(
             String name,
             Map<String, String> matchEquals,
             Map<String, Pattern> matchRegex,
-            ActionConfig action,
+            Action action,
             Duration restoreAfter,
             Duration minOpen,
             int flapMaxCycles,
             Duration flapWithin,
-            int perTargetLimit,
-            Duration perTargetPeriod,
-            int perPolicyLimit,
-            Duration perPolicyPeriod,
-            int maxOpenPerBackend,
-            double maxOpenFraction) {
-    }
-
-    /**
-     * What to do, with its target templated from alert labels: a HAProxy server state change
-     * ({@code type} haproxy), or an HTTP request to open and one to close a breaker (http).
-     */
-    public record ActionConfig(String type, String haproxy, String backendTemplate, String serverTemplate, String openState,
-                               String method, String openUrlTemplate, String closeUrlTemplate, Duration timeout, int retries,
-                               Gomaxprocs gomaxprocs) {
-    }
-
-    /**
-     * A GOMAXPROCS step (type gomaxprocs): direction "down" or "up", the label holding the
-     * target's admin address (which must fully match {@code allowedAddresses}), bounds (0 = the
-     * default, ceil(NumCPU/2)..NumCPU), the minimum interval and the flip guard.
-     */
-    public record Gomaxprocs(String direction, String actuator, String addressLabel, Pattern allowedAddresses, String path,
-                             Optional<String> token, int min, int max, Duration minInterval, int maxFlips, Duration flipWithin) {
+            Rate perTarget,
+            Rate perPolicy) {
     }
 }

@@ -1,57 +1,56 @@
 package dev.gmpwatch.remediator.engine;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gmpwatch.remediator.action.HaproxyAction;
-import dev.gmpwatch.remediator.action.HttpAction;
+import dev.gmpwatch.remediator.action.Action;
+import dev.gmpwatch.remediator.action.Operation;
+import dev.gmpwatch.remediator.action.Outcome;
+import dev.gmpwatch.remediator.action.RunContext;
+import dev.gmpwatch.remediator.action.Target;
 import dev.gmpwatch.remediator.config.RemediatorConfig.PolicyConfig;
 import dev.gmpwatch.remediator.policy.Policies;
-import dev.gmpwatch.remediator.policy.Target;
-import dev.gmpwatch.remediator.policy.UnsafeLabelException;
 import dev.gmpwatch.remediator.store.AuditEntry;
-import dev.gmpwatch.remediator.store.Circuit;
 import dev.gmpwatch.remediator.store.Database;
 import dev.gmpwatch.remediator.store.Intent;
 import dev.gmpwatch.remediator.store.Store;
+import dev.gmpwatch.remediator.store.TargetRecord;
 import dev.gmpwatch.remediator.web.RemediatorMetrics;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs queued intents against the targets, one at a time, and turns due restores into intents.
- * An intent is claimed before the side effect and finished after it; after a crash, claimed but
- * unfinished intents run again (setting a server state is idempotent and is verified).
+ * Runs queued intents through their policy's action, one at a time, and turns due restores into
+ * intents. An intent is claimed before the side effect and finished after it; after a crash,
+ * claimed but unfinished intents run again (actions reconcile instead of repeating). A target
+ * that cannot be reached is tried again with exponential backoff, and given up after
+ * {@value #MAX_ATTEMPTS} attempts.
  */
 public final class Executor implements AutoCloseable {
+    static final int MAX_ATTEMPTS = 20;
+    private static final long FIRST_RETRY_MILLIS = 1_000;
+    private static final long MAX_RETRY_MILLIS = 60_000;
+    private static final Duration EVENTS_KEPT = Duration.ofDays(7);
     private static final System.Logger LOG = System.getLogger("gmpwatch.remediator.executor");
-    private static final long RETRY_CLOSE_MILLIS = 10_000;
-    private static final ObjectMapper LABELS_JSON = new ObjectMapper();
 
     private final Database db;
     private final Policies policies;
-    private final HaproxyAction haproxy;
-    private final HttpAction http = new HttpAction();
-    private final GomaxprocsSteps gomaxprocs;
     private final Clock clock;
     private final RemediatorMetrics metrics;
     private final boolean dryRun;
     private final Semaphore wake = new Semaphore(0);
     private final Thread thread;
     private volatile boolean running = true;
+    private long prunedAt;
 
-    public Executor(Database db, Policies policies, HaproxyAction haproxy, Clock clock, RemediatorMetrics metrics, boolean dryRun) {
+    public Executor(Database db, Policies policies, Clock clock, RemediatorMetrics metrics, boolean dryRun) {
         this.db = db;
         this.policies = policies;
-        this.haproxy = haproxy;
         this.clock = clock;
         this.metrics = metrics;
         this.dryRun = dryRun;
-        this.gomaxprocs = new GomaxprocsSteps(db, clock, java.nio.file.Path.of("/proc"));
         int requeued = db.transaction(c -> Store.requeueInterrupted(c, clock.millis()));
         if (requeued > 0) {
             LOG.log(System.Logger.Level.WARNING, requeued + " action(s) were interrupted by a crash; running them again");
@@ -69,16 +68,19 @@ public final class Executor implements AutoCloseable {
 
     /** Runs everything that is due now; for tests that drive the clock. */
     public synchronized void runDue() {
+        pruneEvents();
         scheduleDueRestores();
-        boolean ran = false;
         Optional<Intent> next;
-        while ((next = db.transaction(c -> Store.claimNext(c, clock.millis()))).isPresent()) {
+        while ((next = db.transaction(c -> {
+            Optional<Intent> in = Store.claimNext(c, clock.millis());
+            if (in.isPresent() && in.get().op() == Operation.APPLY) {
+                Store.markApplied(c, in.get().target(), true); // counted by caps on every replica from now on
+            }
+            return in;
+        })).isPresent()) {
             execute(next.get());
-            ran = true;
         }
-        if (ran) {
-            updateGauges(); // circuits only change state when an intent runs
-        }
+        updateGauges();
     }
 
     private void loop() {
@@ -99,149 +101,104 @@ public final class Executor implements AutoCloseable {
     private void scheduleDueRestores() {
         db.transaction(c -> {
             long now = clock.millis();
-            for (Circuit k : Store.dueRestores(c, now)) {
-                Store.saveCircuit(c, k.with(k.state(), k.openedAt(), null, k.frozen()));
-                Store.enqueue(c, k.target(), Intent.CLOSE, k.policy(), null, null, now);
+            for (TargetRecord k : Store.dueRestores(c, now)) {
+                Store.saveTarget(c, k.restoreAt(null));
+                Store.enqueue(c, k.key(), Operation.RESTORE, k.policy(), null, null, now);
             }
             return null;
         });
+    }
+
+    private void pruneEvents() {
+        long now = clock.millis();
+        if (now - prunedAt > Duration.ofHours(1).toMillis()) {
+            db.transaction(c -> Store.pruneEvents(c, now - EVENTS_KEPT.toMillis()));
+            prunedAt = now;
+        }
     }
 
     private void execute(Intent in) {
-        Optional<PolicyConfig> policy = policies.all().stream().filter(p -> p.name().equals(in.policy())).findFirst();
-        if (policy.isPresent() && policy.get().action().type().equals("gomaxprocs")) {
-            step(in, policy.get());
-            return;
-        }
-        Circuit k = db.transaction(c -> Store.circuit(c, in.target())).orElse(null);
-        if (policy.isEmpty() || k == null) {
+        Optional<PolicyConfig> policy = policies.named(in.policy());
+        TargetRecord record = db.transaction(c -> Store.target(c, in.target())).orElse(null);
+        if (policy.isEmpty() || record == null) {
             db.transaction(c -> {
                 Store.finish(c, in.id(), "dropped", clock.millis());
                 Store.audit(c, clock.millis(), in.fingerprint(), in.labels(), in.policy(), "-", in.target(),
-                        AuditEntry.FAILED, "policy or circuit no longer exists");
+                        AuditEntry.FAILED, "policy or target no longer exists");
                 return null;
             });
             return;
         }
-        Target t = k.action();
-        if (in.op().equals(Intent.OPEN)) {
-            open(in, policy.get(), k, t);
-        } else {
-            close(in, policy.get(), k, t);
-        }
-    }
-
-    private void open(Intent in, PolicyConfig p, Circuit k, Target t) {
-        String state = t.type().equals("http") ? "open" : p.action().openState();
-        String result;
-        String decision;
+        Action action = policy.get().action();
+        Outcome outcome;
         try {
-            if (!dryRun && t.type().equals("haproxy")) {
-                Optional<String> refusal = haproxy.checkCaps(t, p.maxOpenFraction()).refusal();
-                if (refusal.isPresent()) {
-                    finishOpen(in, k, false, AuditEntry.SKIPPED_RATE_LIMITED, refusal.get(), p);
-                    return;
-                }
+            outcome = dryRun ? new Outcome(AuditEntry.DRY_RUN, "would " + in.op().name().toLowerCase() + " " + record.key())
+                    : action.run(new Context(in, record.target()), record.target(), in.op());
+        } catch (IOException e) {
+            if (in.attempts() + 1 < MAX_ATTEMPTS) {
+                retryLater(in, action, e);
+                return;
             }
-            result = dryRun ? "would set " + state : actuate(t, p, in, true, state);
-            decision = dryRun ? AuditEntry.DRY_RUN : AuditEntry.EXECUTED;
-            metrics.actions.labels(t.type(), dryRun ? "dry-run" : "ok").inc();
-        } catch (IOException | RuntimeException e) {
-            metrics.actions.labels(t.type(), "error").inc();
-            finishOpen(in, k, false, AuditEntry.FAILED, "set " + state + ": " + e.getMessage(), p);
-            return;
+            outcome = Outcome.failed(reason(e) + "; gave up after " + MAX_ATTEMPTS + " attempts");
+        } catch (RuntimeException e) {
+            outcome = Outcome.failed(reason(e));
         }
-        finishOpen(in, k, true, decision, result, p);
+        finish(in, action, record, outcome);
     }
 
-    private void finishOpen(Intent in, Circuit k, boolean opened, String decision, String result, PolicyConfig p) {
+    /** The target could not be reached: the intent stays pending, visible in /api/v1/state. */
+    private void retryLater(Intent in, Action action, IOException e) {
+        int attempts = in.attempts() + 1;
+        long delay = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(attempts - 1, 20));
+        metrics.retries.labels(action.type()).inc();
+        metrics.decisions.labels(AuditEntry.RETRYING).inc();
         db.transaction(c -> {
             long now = clock.millis();
-            Store.finish(c, in.id(), opened ? "done" : "refused", now);
-            Store.audit(c, now, in.fingerprint(), in.labels(), in.policy(), k.action().type(), in.target(), decision, result);
-            metrics.decisions.labels(decision).inc();
-            if (!opened) {
-                Store.saveCircuit(c, closed(k));
-                return null;
-            }
-            int opens = Store.recordOpen(c, k.target(), now, now - p.flapWithin().toMillis());
-            if (opens > p.flapMaxCycles()) {
-                Store.saveCircuit(c, k.with("open", k.openedAt(), null, true));
-                Store.audit(c, now, in.fingerprint(), in.labels(), in.policy(), k.action().type(), in.target(),
-                        AuditEntry.SKIPPED_HYSTERESIS, "frozen open: " + opens + " opens within " + p.flapWithin());
-                metrics.decisions.labels(AuditEntry.SKIPPED_HYSTERESIS).inc();
-            }
+            Store.retryLater(c, in.id(), attempts, now + delay, reason(e), now);
+            Store.audit(c, now, in.fingerprint(), in.labels(), in.policy(), action.type(), in.target(), AuditEntry.RETRYING,
+                    verb(in.op()) + ": " + reason(e) + "; attempt " + attempts + " of " + MAX_ATTEMPTS + ", next in "
+                            + delay / 1000 + " s");
             return null;
         });
     }
 
-    private void close(Intent in, PolicyConfig p, Circuit k, Target t) {
-        try {
-            String result = dryRun ? "would restore" : actuate(t, p, in, false, "ready");
-            metrics.actions.labels(t.type(), dryRun ? "dry-run" : "ok").inc();
-            db.transaction(c -> {
-                long now = clock.millis();
-                Store.finish(c, in.id(), "done", now);
-                Store.saveCircuit(c, closed(k));
-                String decision = dryRun ? AuditEntry.DRY_RUN : AuditEntry.EXECUTED;
-                Store.audit(c, now, null, null, in.policy(), t.type(), in.target(), decision, "restored: " + result);
-                metrics.decisions.labels(decision).inc();
-                return null;
-            });
-        } catch (IOException | RuntimeException e) {
-            metrics.actions.labels(t.type(), "error").inc();
-            db.transaction(c -> {
-                long now = clock.millis();
-                Store.finish(c, in.id(), "failed", now);
-                // Still open: try the restore again shortly.
-                Store.saveCircuit(c, k.with("open", k.openedAt(), now + RETRY_CLOSE_MILLIS, k.frozen()));
-                Store.audit(c, now, null, null, in.policy(), t.type(), in.target(), AuditEntry.FAILED,
-                        "restore: " + e.getMessage() + "; retrying");
-                metrics.decisions.labels(AuditEntry.FAILED).inc();
-                return null;
-            });
-        }
-    }
-
-    private static Circuit closed(Circuit k) {
-        return k.with("closed", null, null, false);
-    }
-
-    /** A GOMAXPROCS step: the target is rendered again from the alert's labels stored with the intent. */
-    private void step(Intent in, PolicyConfig p) {
-        String[] outcome;
-        try {
-            Map<String, String> labels = LABELS_JSON.readValue(in.labels(), new TypeReference<Map<String, String>>() { });
-            Target t = policies.match(labels).stream().filter(m -> m.policy().name().equals(p.name())).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("the policy no longer matches")).target();
-            outcome = dryRun ? new String[] {AuditEntry.DRY_RUN, "would " + in.op()} : gomaxprocs.execute(in, p, t);
-        } catch (IOException | UnsafeLabelException | RuntimeException e) {
-            outcome = new String[] {AuditEntry.FAILED, e.getMessage()};
-        }
-        String[] o = outcome;
-        metrics.actions.labels("gomaxprocs", o[0]).inc();
-        metrics.decisions.labels(o[0]).inc();
+    private void finish(Intent in, Action action, TargetRecord record, Outcome outcome) {
+        boolean done = outcome.done() || outcome.decision().equals(AuditEntry.DRY_RUN);
+        metrics.actions.labels(action.type(), RemediatorMetrics.result(outcome.decision())).inc();
+        metrics.decisions.labels(outcome.decision()).inc();
         db.transaction(c -> {
             long now = clock.millis();
-            Store.finish(c, in.id(), o[0].equals(AuditEntry.EXECUTED) ? "done" : "refused", now);
-            Store.audit(c, now, in.fingerprint(), in.labels(), in.policy(), "gomaxprocs", in.target(), o[0], o[1]);
+            Store.finish(c, in.id(), done ? "done" : outcome.decision().equals(AuditEntry.FAILED) ? "failed" : "refused", now);
+            TargetRecord current = Store.target(c, in.target()).orElse(record);
+            String detail = outcome.detail();
+            if (action.restores() && in.op() == Operation.RESTORE) {
+                // Restored, or it cannot be: either way the circuit is no longer ours to hold open.
+                Store.saveTarget(c, current.closed());
+                detail = (done ? "restored: " : "restore: ") + detail;
+            } else if (action.restores() && !done) {
+                Store.saveTarget(c, current.closed()); // never opened
+            }
+            boolean opening = in.op() == Operation.APPLY;
+            Store.audit(c, now, opening ? in.fingerprint() : null, opening ? in.labels() : null, in.policy(), action.type(),
+                    in.target(), outcome.decision(), detail);
             return null;
         });
     }
 
-    /** Runs the side effect for a target of either kind. */
-    private String actuate(Target t, PolicyConfig p, Intent in, boolean open, String haproxyState) throws IOException {
-        if (t.type().equals("http")) {
-            return http.call(t.method(), open ? t.openUrl() : t.closeUrl(), open ? "open" : "close", in.id(),
-                    p.action().timeout(), p.action().retries());
-        }
-        return haproxy.apply(t, haproxyState);
+    private static String verb(Operation op) {
+        return op == Operation.APPLY ? "apply" : "restore";
+    }
+
+    private static String reason(Exception e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.lines().findFirst().orElse(m);
     }
 
     private void updateGauges() {
-        List<Circuit> open = db.transaction(Store::openCircuits);
+        List<TargetRecord> open = db.transaction(Store::openCircuits);
         metrics.openCircuits.set(open.size());
-        metrics.frozenCircuits.set(open.stream().filter(Circuit::frozen).count());
+        metrics.frozenCircuits.set(open.stream().filter(TargetRecord::frozen).count());
+        metrics.pendingActions.set(db.transaction(Store::pendingIntents).size());
     }
 
     private static void sleepQuietly() {
@@ -249,6 +206,41 @@ public final class Executor implements AutoCloseable {
             Thread.sleep(1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** What an action may ask of the engine while it runs one intent. */
+    private final class Context implements RunContext {
+        private final Intent intent;
+        private final Target target;
+
+        Context(Intent intent, Target target) {
+            this.intent = intent;
+            this.target = target;
+        }
+
+        @Override
+        public long intentId() {
+            return intent.id();
+        }
+
+        @Override
+        public long now() {
+            return clock.millis();
+        }
+
+        @Override
+        public List<Target> appliedInGroup() {
+            if (target.group() == null) {
+                return List.of();
+            }
+            return db.transaction(c -> Store.appliedInGroup(c, target.group(), target.key())).stream()
+                    .map(TargetRecord::target).toList();
+        }
+
+        @Override
+        public <T> T update(StateWork<T> work) {
+            return db.transaction(c -> work.run(new StoreTargetState(c, target, clock.millis())));
         }
     }
 

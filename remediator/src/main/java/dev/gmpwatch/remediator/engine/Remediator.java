@@ -1,40 +1,42 @@
 package dev.gmpwatch.remediator.engine;
 
+import dev.gmpwatch.remediator.action.Action;
+import dev.gmpwatch.remediator.action.Operation;
+import dev.gmpwatch.remediator.action.Refusal;
+import dev.gmpwatch.remediator.action.Target;
 import dev.gmpwatch.remediator.config.RemediatorConfig.PolicyConfig;
 import dev.gmpwatch.remediator.policy.Policies;
 import dev.gmpwatch.remediator.policy.UnsafeLabelException;
 import dev.gmpwatch.remediator.store.AuditEntry;
-import dev.gmpwatch.remediator.store.Circuit;
 import dev.gmpwatch.remediator.store.Database;
-import dev.gmpwatch.remediator.store.Intent;
 import dev.gmpwatch.remediator.store.Store;
+import dev.gmpwatch.remediator.store.TargetRecord;
 import dev.gmpwatch.remediator.web.RemediatorMetrics;
 import dev.gmpwatch.remediator.webhook.Alert;
 import dev.gmpwatch.remediator.webhook.BadPayloadException;
 import dev.gmpwatch.remediator.webhook.PayloadParser;
-import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decides, alert by alert, what a notification means: deduplicate on (fingerprint, status,
- * startsAt), then open a circuit on firing (within rate limits and caps) or schedule its restore
- * on resolved. Decisions and the intents they queue commit in one transaction, before the 200.
+ * startsAt), then queue the policy's action on firing (within the rate limits and the action's
+ * own guards) or, for a circuit, schedule its restore on resolved. Every guard reads the shared
+ * store, and decisions and the intents they queue commit in one transaction, before the 200.
  */
 public final class Remediator {
+    /** The decision for an alert whose action was queued: the executor audits the outcome. */
+    public static final String QUEUED = "queued";
+
     private final Database db;
     private final Policies policies;
     private final Clock clock;
     private final RemediatorMetrics metrics;
-    private final Map<String, RateLimiter> limiters = new ConcurrentHashMap<>();
     private final GroupCommit<Pending, List<Decision>> commits;
 
     public Remediator(Database db, Policies policies, Clock clock, RemediatorMetrics metrics) {
@@ -97,64 +99,68 @@ public final class Remediator {
 
     private Decision decide(Connection c, Alert a, Policies.Match m, long now) throws SQLException {
         PolicyConfig p = m.policy();
-        String key = m.target().key();
-        if (m.target().type().equals("gomaxprocs")) {
-            // Per policy and target: a refused step up must not use up the budget of a step down.
-            Optional<String> limited = a.firing() ? rateLimited(p, p.name() + ":" + key) : Optional.empty();
-            if (limited.isPresent()) {
-                return decision(a, m, AuditEntry.SKIPPED_RATE_LIMITED, limited.get());
-            }
-            String[] d = GomaxprocsSteps.decide(c, a.firing(), p, m.target(), a.fingerprint(),
-                    PayloadParser.labelsJson(a.labels()), now);
-            return decision(a, m, d[0], d[1]);
+        Action action = p.action();
+        Target t = m.target();
+        Optional<TargetRecord> known = Store.target(c, t.key());
+        TargetRecord record = known.map(r -> r.withTarget(t, r.policy())).orElse(TargetRecord.of(t, p.name(), action.type()));
+        Store.saveTarget(c, record); // the action's state needs the row, and a refreshed rendering is kept
+        StoreTargetState state = new StoreTargetState(c, t, now);
+        if (!a.firing()) {
+            return action.restores() ? resolveCircuit(c, a, m, record, now) : resolveStep(state, a, m);
         }
-        Circuit circuit = Store.circuit(c, key).orElse(null);
-        if (a.firing()) {
-            if (circuit != null && circuit.isOpen()) {
-                if (circuit.restoreAt() != null) {
-                    Store.saveCircuit(c, circuit.with("open", circuit.openedAt(), null, circuit.frozen()));
-                    return decision(a, m, AuditEntry.EXECUTED, "restore cancelled: fired again before the deadline");
-                }
-                return decision(a, m, AuditEntry.SKIPPED_DUPLICATE, "circuit already open");
+        if (action.restores() && record.isOpen()) {
+            if (record.restoreAt() != null) {
+                Store.saveTarget(c, record.restoreAt(null));
+                return decision(a, m, AuditEntry.EXECUTED, "restore cancelled: fired again before the deadline");
             }
-            if (m.target().type().equals("haproxy")
-                    && Store.openInBackend(c, m.target().haproxy(), m.target().backend()) >= p.maxOpenPerBackend()) {
-                return decision(a, m, AuditEntry.SKIPPED_RATE_LIMITED,
-                        "cap: " + p.maxOpenPerBackend() + " circuit(s) already open in backend " + m.target().backend());
-            }
-            Optional<String> limited = rateLimited(p, key);
-            if (limited.isPresent()) {
-                return decision(a, m, AuditEntry.SKIPPED_RATE_LIMITED, limited.get());
-            }
-            Store.saveCircuit(c, new Circuit(key, p.name(), m.target(), "open", now, null, false));
-            Store.enqueue(c, key, Intent.OPEN, p.name(), a.fingerprint(), PayloadParser.labelsJson(a.labels()), now);
-            return decision(a, m, "queued", "open queued");
+            return decision(a, m, AuditEntry.SKIPPED_DUPLICATE, "circuit already open");
         }
-        if (circuit == null || !circuit.isOpen()) {
+        Optional<String> limited = RateLimits.refusal(c, p, t.key(), now);
+        if (limited.isPresent()) {
+            return decision(a, m, AuditEntry.SKIPPED_RATE_LIMITED, limited.get());
+        }
+        Optional<Refusal> refused = action.admit(state, t, a);
+        if (refused.isPresent()) {
+            return decision(a, m, refused.get().decision(), refused.get().reason());
+        }
+        RateLimits.take(c, p, t.key(), now);
+        if (action.restores()) {
+            openCircuit(c, a, m, record, now);
+        }
+        Store.enqueue(c, t.key(), Operation.APPLY, p.name(), a.fingerprint(), PayloadParser.labelsJson(a.labels()), now);
+        return decision(a, m, QUEUED, action.restores() ? "open queued" : "step queued");
+    }
+
+    /** Opens the circuit in the store; past the flap guard's count it is frozen open (never restored). */
+    private void openCircuit(Connection c, Alert a, Policies.Match m, TargetRecord record, long now) throws SQLException {
+        PolicyConfig p = m.policy();
+        int opens = Store.recordEvent(c, record.key(), "open", now, now - p.flapWithin().toMillis());
+        if (opens <= p.flapMaxCycles()) {
+            Store.saveTarget(c, record.opened(now));
+            return;
+        }
+        Store.saveTarget(c, record.opened(now).frozenOpen());
+        audit(c, now, a, m, decision(a, m, AuditEntry.SKIPPED_HYSTERESIS,
+                "frozen open: " + opens + " opens within " + p.flapWithin()));
+    }
+
+    private static Decision resolveCircuit(Connection c, Alert a, Policies.Match m, TargetRecord record, long now)
+            throws SQLException {
+        if (!record.isOpen()) {
             return decision(a, m, AuditEntry.SKIPPED_DUPLICATE, "resolved, and the circuit is not open");
         }
-        if (circuit.frozen()) {
+        if (record.frozen()) {
             return decision(a, m, AuditEntry.SKIPPED_HYSTERESIS, "frozen open by the flap guard");
         }
-        long restoreAt = Math.max(now + p.restoreAfter().toMillis(), circuit.openedAt() + p.minOpen().toMillis());
-        Store.saveCircuit(c, circuit.with("open", circuit.openedAt(), restoreAt, false));
-        return decision(a, m, AuditEntry.SKIPPED_HYSTERESIS, "restore scheduled at " + java.time.Instant.ofEpochMilli(restoreAt));
+        PolicyConfig p = m.policy();
+        long restoreAt = Math.max(now + p.restoreAfter().toMillis(), record.openedAt() + p.minOpen().toMillis());
+        Store.saveTarget(c, record.restoreAt(restoreAt));
+        return decision(a, m, AuditEntry.SKIPPED_HYSTERESIS, "restore scheduled at " + Instant.ofEpochMilli(restoreAt));
     }
 
-    /** Takes a permit from the target's and then the policy's rate limiter; the refusal, if any. */
-    private Optional<String> rateLimited(PolicyConfig p, String targetKey) {
-        if (!limiter("target:" + targetKey, p.perTargetLimit(), p.perTargetPeriod()).acquirePermission()) {
-            return Optional.of("rate limit for the target");
-        }
-        if (!limiter("policy:" + p.name(), p.perPolicyLimit(), p.perPolicyPeriod()).acquirePermission()) {
-            return Optional.of("rate limit for the policy");
-        }
-        return Optional.empty();
-    }
-
-    private RateLimiter limiter(String name, int limit, Duration period) {
-        return limiters.computeIfAbsent(name, n -> RateLimiter.of(n, RateLimiterConfig.custom()
-                .limitForPeriod(limit).limitRefreshPeriod(period).timeoutDuration(Duration.ZERO).build()));
+    private static Decision resolveStep(StoreTargetState state, Alert a, Policies.Match m) throws SQLException {
+        m.policy().action().resolved(state, m.target(), a);
+        return decision(a, m, AuditEntry.SKIPPED_DUPLICATE, "resolved: nothing to undo");
     }
 
     private static Decision decision(Alert a, Policies.Match m, String decision, String result) {
@@ -162,7 +168,7 @@ public final class Remediator {
     }
 
     private static void audit(Connection c, long now, Alert a, Policies.Match m, Decision d) throws SQLException {
-        if (d.decision().equals("queued")) {
+        if (d.decision().equals(QUEUED)) {
             return; // the executor audits the outcome
         }
         Store.audit(c, now, a.fingerprint(), PayloadParser.labelsJson(a.labels()), m.policy().name(),

@@ -9,4 +9,6 @@ public record AuditEntry(long id, long at, String fingerprint, String labels, St
     public static final String SKIPPED_HYSTERESIS = "skipped-hysteresis";
     public static final String DRY_RUN = "dry-run";
     public static final String FAILED = "failed";
+    /** The target could not be reached; the intent runs again after a backoff. */
+    public static final String RETRYING = "retrying";
 }

@@ -14,8 +14,20 @@ import java.sql.Statement;
  * from db/V{n}__*.sql, and serializable transactions.
  */
 public final class Database implements AutoCloseable {
-    /** Migrations in order; add a file and a name here to change the schema. */
-    private static final String[] MIGRATIONS = {"V1__init.sql", "V2__http_action.sql", "V3__gomaxprocs.sql"};
+    /** A schema step: a script from db/, then Java that moves rows the script cannot. */
+    private record Migration(String script, Work<Void> moveRows) {
+    }
+
+    /** Migrations in order; add one here to change the schema. */
+    private static final Migration[] MIGRATIONS = {
+        new Migration("V1__init.sql", null),
+        new Migration("V2__http_action.sql", null),
+        new Migration("V3__gomaxprocs.sql", null),
+        new Migration("V4__action_state.sql", c -> {
+            V4ActionState.migrate(c);
+            return null;
+        }),
+    };
 
     /** Work done inside one transaction. */
     public interface Work<T> {
@@ -68,10 +80,11 @@ public final class Database implements AutoCloseable {
                 // Serialization failures (40001), deadlocks (40P01) and a concurrent insert of the
                 // same key (23505) are retried: the retry then sees the other replica's row.
                 String state = e.getSQLState();
-                boolean retry = state != null && (state.startsWith("40") || state.equals("23505")) && attempt < 10;
+                boolean retry = state != null && (state.startsWith("40") || state.equals("23505")) && attempt < 30;
                 if (!retry) {
-                    throw new StoreException("store: " + e.getMessage(), e);
+                    throw new StoreException("store: " + firstLine(e.getMessage()), e);
                 }
+                backOff(attempt);
             }
         }
     }
@@ -101,10 +114,14 @@ public final class Database implements AutoCloseable {
                     }
                 }
                 for (int v = current + 1; v <= MIGRATIONS.length; v++) {
-                    for (String stmt : script(MIGRATIONS[v - 1]).split(";")) {
+                    Migration m = MIGRATIONS[v - 1];
+                    for (String stmt : script(m.script()).split(";")) {
                         if (!stmt.replaceAll("--[^\n]*", "").isBlank()) {
                             s.execute(stmt);
                         }
+                    }
+                    if (m.moveRows() != null) {
+                        m.moveRows().run(c);
                     }
                     s.execute("INSERT INTO schema_version (version) VALUES (" + v + ")");
                 }
@@ -125,6 +142,20 @@ public final class Database implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + path, e);
         }
+    }
+
+    /** A short random pause, so that replicas that collided do not collide again in step. */
+    private static void backOff(int attempt) {
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 5L * Math.min(attempt, 10) + 2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while retrying a transaction", e);
+        }
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("");
     }
 
     private static String redact(String url) {

@@ -1,7 +1,7 @@
 package dev.gmpwatch.remediator.store;
 
-/** A queued side effect: open or close the circuit of a target. */
-public record Intent(long id, String target, String op, String policy, String fingerprint, String labels) {
-    public static final String OPEN = "open";
-    public static final String CLOSE = "close";
+import dev.gmpwatch.remediator.action.Operation;
+
+/** A queued side effect on a target, with how often it could not reach it. */
+public record Intent(long id, String target, Operation op, String policy, String fingerprint, String labels, int attempts) {
 }

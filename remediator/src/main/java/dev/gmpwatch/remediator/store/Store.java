@@ -1,6 +1,6 @@
 package dev.gmpwatch.remediator.store;
 
-import dev.gmpwatch.remediator.policy.Target;
+import dev.gmpwatch.remediator.action.Operation;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,82 +31,93 @@ public final class Store {
         return true;
     }
 
-    public static Optional<Circuit> circuit(Connection c, String target) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("SELECT * FROM circuits WHERE target = ?")) {
-            bind(q, target);
+    public static Optional<TargetRecord> target(Connection c, String key) throws SQLException {
+        List<TargetRecord> one = targets(c, "SELECT * FROM targets WHERE target = ?", key);
+        return one.isEmpty() ? Optional.empty() : Optional.of(one.get(0));
+    }
+
+    /** Writes the target's record; the action's own state is left as it is. */
+    public static void saveTarget(Connection c, TargetRecord t) throws SQLException {
+        Object[] values = {t.policy(), t.actionType(), t.group(), t.data(), t.state(), t.openedAt(), t.restoreAt(),
+                t.frozen() ? 1 : 0, t.applied() ? 1 : 0, t.key()};
+        int updated = execute(c, "UPDATE targets SET policy = ?, action_type = ?, target_group = ?, data = ?, state = ?,"
+                + " opened_at = ?, restore_at = ?, frozen = ?, applied = ? WHERE target = ?", values);
+        if (updated == 0) {
+            execute(c, "INSERT INTO targets (policy, action_type, target_group, data, state, opened_at, restore_at, frozen,"
+                    + " applied, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values);
+        }
+    }
+
+    public static Optional<String> actionState(Connection c, String key) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT action_state FROM targets WHERE target = ?")) {
+            bind(q, key);
             try (ResultSet rs = q.executeQuery()) {
-                return rs.next() ? Optional.of(circuit(rs)) : Optional.empty();
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
             }
         }
     }
 
-    public static void saveCircuit(Connection c, Circuit k) throws SQLException {
-        execute(c, "DELETE FROM circuits WHERE target = ?", k.target());
-        Target a = k.action();
-        execute(c, "INSERT INTO circuits (target, policy, haproxy, backend, server, state, opened_at, restore_at, frozen,"
-                        + " action_type, method, open_url, close_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                k.target(), k.policy(), a.haproxy(), a.backend(), a.server(), k.state(), k.openedAt(), k.restoreAt(),
-                k.frozen() ? 1 : 0, a.type(), a.method(), a.openUrl(), a.closeUrl());
+    public static void saveActionState(Connection c, String key, String state) throws SQLException {
+        execute(c, "UPDATE targets SET action_state = ? WHERE target = ?", state, key);
     }
 
-    public static List<Circuit> openCircuits(Connection c) throws SQLException {
-        return circuits(c, "SELECT * FROM circuits WHERE state = 'open' ORDER BY target", -1);
+    /** Marks that an executor started (or undid) the target's apply; what caps on other replicas count. */
+    public static void markApplied(Connection c, String key, boolean applied) throws SQLException {
+        execute(c, "UPDATE targets SET applied = ? WHERE target = ?", applied ? 1 : 0, key);
+    }
+
+    public static List<TargetRecord> openCircuits(Connection c) throws SQLException {
+        return targets(c, "SELECT * FROM targets WHERE state = 'open' ORDER BY target");
     }
 
     /** Open, unfrozen circuits whose restore is due. */
-    public static List<Circuit> dueRestores(Connection c, long now) throws SQLException {
-        return circuits(c, "SELECT * FROM circuits WHERE state = 'open' AND frozen = 0 AND restore_at IS NOT NULL"
+    public static List<TargetRecord> dueRestores(Connection c, long now) throws SQLException {
+        return targets(c, "SELECT * FROM targets WHERE state = 'open' AND frozen = 0 AND restore_at IS NOT NULL"
                 + " AND restore_at <= ? ORDER BY restore_at", now);
     }
 
-    public static int openInBackend(Connection c, String haproxy, String backend) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement(
-                "SELECT COUNT(*) FROM circuits WHERE state = 'open' AND haproxy = ? AND backend = ?")) {
-            bind(q, haproxy, backend);
-            try (ResultSet rs = q.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+    public static int openInGroup(Connection c, String group) throws SQLException {
+        return count(c, "SELECT COUNT(*) FROM targets WHERE state = 'open' AND target_group = ?", group);
     }
 
-    /** Records an open and returns how many opens the target had since {@code since}. */
-    public static int recordOpen(Connection c, String target, long at, long since) throws SQLException {
-        return recordEvent(c, "circuit_opens", "opened_at", target, at, since);
+    /** The group's other open targets whose apply an executor has started. */
+    public static List<TargetRecord> appliedInGroup(Connection c, String group, String except) throws SQLException {
+        return targets(c, "SELECT * FROM targets WHERE state = 'open' AND applied = 1 AND target_group = ? AND target <> ?",
+                group, except);
     }
 
-    /**
-     * Appends a timestamped event of a target to an event table (target, time column) and returns
-     * how many the target has had since {@code since}: what the flap guards count.
-     */
-    static int recordEvent(Connection c, String table, String timeColumn, String target, long at, long since)
-            throws SQLException {
-        execute(c, "INSERT INTO " + table + " (target, " + timeColumn + ") VALUES (?, ?)", target, at);
-        try (PreparedStatement q = c.prepareStatement(
-                "SELECT COUNT(*) FROM " + table + " WHERE target = ? AND " + timeColumn + " >= ?")) {
-            bind(q, target, since);
-            try (ResultSet rs = q.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+    /** Appends an event of a scope and returns how many of that kind the scope has had since {@code since}. */
+    public static int recordEvent(Connection c, String scope, String kind, long at, long since) throws SQLException {
+        execute(c, "INSERT INTO events (scope, kind, at) VALUES (?, ?, ?)", scope, kind, at);
+        return countEvents(c, scope, kind, since);
     }
 
-    public static void enqueue(Connection c, String target, String op, String policy, String fingerprint, String labels,
+    public static int countEvents(Connection c, String scope, String kind, long since) throws SQLException {
+        return count(c, "SELECT COUNT(*) FROM events WHERE scope = ? AND kind = ? AND at >= ?", scope, kind, since);
+    }
+
+    /** Forgets events older than any guard looks back; returns how many. */
+    public static int pruneEvents(Connection c, long before) throws SQLException {
+        return execute(c, "DELETE FROM events WHERE at < ?", before);
+    }
+
+    public static void enqueue(Connection c, String target, Operation op, String policy, String fingerprint, String labels,
                                long now) throws SQLException {
         execute(c, "INSERT INTO intents (target, op, policy, fingerprint, labels, status, created_at, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)", target, op, policy, fingerprint, labels, now, now);
+                + " VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)", target, op.stored(), policy, fingerprint, labels, now, now);
     }
 
-    /** Takes the oldest pending intent; with several replicas only one can claim it. */
+    /** Takes the oldest pending intent that is due; with several replicas only one can claim it. */
     public static Optional<Intent> claimNext(Connection c, long now) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement(
-                "SELECT id, target, op, policy, fingerprint, labels FROM intents WHERE status = 'pending' ORDER BY id LIMIT 1")) {
+        try (PreparedStatement q = c.prepareStatement("SELECT id, target, op, policy, fingerprint, labels, attempts FROM intents"
+                + " WHERE status = 'pending' AND not_before <= ? ORDER BY id LIMIT 1")) {
+            bind(q, now);
             try (ResultSet rs = q.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                Intent in = new Intent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6));
+                Intent in = new Intent(rs.getLong(1), rs.getString(2), Operation.fromStored(rs.getString(3)), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getInt(7));
                 int claimed = execute(c, "UPDATE intents SET status = 'running', updated_at = ? WHERE id = ? AND status = 'pending'",
                         now, in.id());
                 return claimed == 1 ? Optional.of(in) : Optional.empty();
@@ -118,9 +129,29 @@ public final class Store {
         execute(c, "UPDATE intents SET status = ?, updated_at = ? WHERE id = ?", status, now, id);
     }
 
+    /** The target could not be reached: pending again, not before {@code notBefore}. */
+    public static void retryLater(Connection c, long id, int attempts, long notBefore, String error, long now) throws SQLException {
+        execute(c, "UPDATE intents SET status = 'pending', attempts = ?, not_before = ?, last_error = ?, updated_at = ? WHERE id = ?",
+                attempts, notBefore, error, now, id);
+    }
+
     /** After a crash, intents that were running may or may not have happened: run them again. */
     public static int requeueInterrupted(Connection c, long now) throws SQLException {
         return execute(c, "UPDATE intents SET status = 'pending', updated_at = ? WHERE status = 'running'", now);
+    }
+
+    /** Intents pending or running, oldest first. */
+    public static List<PendingIntent> pendingIntents(Connection c) throws SQLException {
+        List<PendingIntent> out = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT id, target, op, policy, status, attempts, not_before, last_error,"
+                + " created_at FROM intents WHERE status IN ('pending', 'running') ORDER BY id LIMIT 1000");
+             ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                out.add(new PendingIntent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getInt(6), rs.getLong(7), rs.getString(8), rs.getLong(9)));
+            }
+        }
+        return out;
     }
 
     public static void audit(Connection c, long at, String fingerprint, String labels, String policy, String action,
@@ -174,29 +205,32 @@ public final class Store {
         }
     }
 
-    private static List<Circuit> circuits(Connection c, String sql, long arg) throws SQLException {
-        List<Circuit> out = new ArrayList<>();
+    private static int count(Connection c, String sql, Object... args) throws SQLException {
         try (PreparedStatement q = c.prepareStatement(sql)) {
-            if (arg >= 0) {
-                bind(q, arg);
+            bind(q, args);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
             }
+        }
+    }
+
+    private static List<TargetRecord> targets(Connection c, String sql, Object... args) throws SQLException {
+        List<TargetRecord> out = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement(sql)) {
+            bind(q, args);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    out.add(circuit(rs));
+                    long opened = rs.getLong("opened_at");
+                    Long openedAt = rs.wasNull() ? null : opened;
+                    long restore = rs.getLong("restore_at");
+                    Long restoreAt = rs.wasNull() ? null : restore;
+                    out.add(new TargetRecord(rs.getString("target"), rs.getString("policy"), rs.getString("action_type"),
+                            rs.getString("target_group"), rs.getString("data"), rs.getString("state"), openedAt, restoreAt,
+                            rs.getInt("frozen") != 0, rs.getInt("applied") != 0));
                 }
             }
         }
         return out;
-    }
-
-    private static Circuit circuit(ResultSet rs) throws SQLException {
-        long opened = rs.getLong("opened_at");
-        Long openedAt = rs.wasNull() ? null : opened;
-        long restore = rs.getLong("restore_at");
-        Long restoreAt = rs.wasNull() ? null : restore;
-        Target action = new Target(rs.getString("action_type"), rs.getString("haproxy"), rs.getString("backend"),
-                rs.getString("server"), rs.getString("method"), rs.getString("open_url"), rs.getString("close_url"));
-        return new Circuit(rs.getString("target"), rs.getString("policy"), action, rs.getString("state"), openedAt, restoreAt,
-                rs.getInt("frozen") != 0);
     }
 }

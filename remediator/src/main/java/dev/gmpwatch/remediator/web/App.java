@@ -3,10 +3,11 @@ package dev.gmpwatch.remediator.web;
 import dev.gmpwatch.remediator.engine.Executor;
 import dev.gmpwatch.remediator.engine.Remediator;
 import dev.gmpwatch.remediator.store.AuditEntry;
-import dev.gmpwatch.remediator.store.Circuit;
 import dev.gmpwatch.remediator.store.Database;
+import dev.gmpwatch.remediator.store.PendingIntent;
 import dev.gmpwatch.remediator.store.Store;
 import dev.gmpwatch.remediator.store.StoreException;
+import dev.gmpwatch.remediator.store.TargetRecord;
 import dev.gmpwatch.remediator.webhook.Authenticator;
 import dev.gmpwatch.remediator.webhook.BadPayloadException;
 import dev.gmpwatch.remediator.webhook.PayloadParser;
@@ -54,7 +55,8 @@ public final class App {
         });
         app.get("/api/v1/state", ctx -> {
             List<Map<String, Object>> open = db.transaction(Store::openCircuits).stream().map(App::circuitJson).toList();
-            ctx.json(Map.of("openCircuits", open));
+            List<Map<String, Object>> pending = db.transaction(Store::pendingIntents).stream().map(App::pendingJson).toList();
+            ctx.json(Map.of("openCircuits", open, "pendingActions", pending));
         });
         app.get("/metrics", ctx -> {
             StringWriter w = new StringWriter();
@@ -70,7 +72,7 @@ public final class App {
                 reject(ctx, 503, "store unavailable");
             }
         });
-        app.exception(StoreException.class, (e, ctx) -> reject(ctx, 503, "store unavailable; retry"));
+        app.exception(StoreException.class, (e, ctx) -> reject(ctx, 503, unavailable(e)));
         return app;
     }
 
@@ -94,11 +96,17 @@ public final class App {
         } catch (BadPayloadException e) {
             reject(ctx, 400, e.getMessage());
         } catch (StoreException e) {
-            reject(ctx, 503, "store unavailable; retry");
+            reject(ctx, 503, unavailable(e));
         } finally {
             metrics.webhookRequests.labels(Integer.toString(ctx.statusCode())).inc();
             metrics.requestLatency.observe((System.nanoTime() - t0) / 1e9);
         }
+    }
+
+    /** A one-line 503 reason; Alertmanager retries a 5xx, so nothing is lost. */
+    private static String unavailable(StoreException e) {
+        String why = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+        return "store unavailable, retry later (" + why + ")";
     }
 
     private static int intParam(Context ctx, String name, int fallback, int min, int max) {
@@ -136,9 +144,24 @@ public final class App {
         return m;
     }
 
-    private static Map<String, Object> circuitJson(Circuit k) {
+    private static Map<String, Object> pendingJson(PendingIntent p) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("target", k.target());
+        m.put("id", p.id());
+        m.put("target", p.target());
+        m.put("op", p.op());
+        m.put("policy", p.policy());
+        m.put("status", p.status());
+        m.put("attempts", p.attempts());
+        m.put("nextAttemptAt", p.notBefore() == 0 ? null : Instant.ofEpochMilli(p.notBefore()).toString());
+        m.put("lastError", p.lastError());
+        m.put("queuedAt", Instant.ofEpochMilli(p.createdAt()).toString());
+        return m;
+    }
+
+    private static Map<String, Object> circuitJson(TargetRecord k) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("target", k.key());
+        m.put("action", k.actionType());
         m.put("policy", k.policy());
         m.put("openedAt", k.openedAt() == null ? null : Instant.ofEpochMilli(k.openedAt()).toString());
         m.put("restoreAt", k.restoreAt() == null ? null : Instant.ofEpochMilli(k.restoreAt()).toString());

@@ -1,5 +1,6 @@
 package dev.gmpwatch.remediator.web;
 
+import dev.gmpwatch.remediator.action.ActionTypes;
 import dev.gmpwatch.remediator.store.AuditEntry;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
@@ -9,6 +10,9 @@ import java.util.List;
 
 /** The remediator's own metrics, registered in its own registry. */
 public final class RemediatorMetrics {
+    /** The results of {@code gmpwatch_remediator_actions_total}, the same for every action. */
+    public static final List<String> RESULTS = List.of("ok", "refused", "failed", "dry-run");
+
     public final CollectorRegistry registry = new CollectorRegistry();
     public final Counter webhookRequests = Counter.build("gmpwatch_remediator_webhook_requests_total",
             "Webhook requests by HTTP status code.").labelNames("code").register(registry);
@@ -16,26 +20,40 @@ public final class RemediatorMetrics {
             "Webhook request latency.").buckets(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
             .register(registry);
     public final Counter decisions = Counter.build("gmpwatch_remediator_decisions_total",
-            "Per-alert decisions (executed, skipped-duplicate, skipped-rate-limited, skipped-hysteresis, dry-run, failed).")
+            "Per-alert decisions (executed, skipped-duplicate, skipped-rate-limited, skipped-hysteresis, dry-run, failed, retrying).")
             .labelNames("decision").register(registry);
     public final Counter actions = Counter.build("gmpwatch_remediator_actions_total",
-            "Actions run against targets, by type and result.").labelNames("type", "result").register(registry);
+            "Queued actions run to an end, by action (haproxy, http, gomaxprocs) and result (ok, refused, failed, dry-run).")
+            .labelNames("action", "result").register(registry);
+    public final Counter retries = Counter.build("gmpwatch_remediator_action_retries_total",
+            "Attempts that could not reach the target and were rescheduled with backoff, by action.")
+            .labelNames("action").register(registry);
+    public final Gauge pendingActions = Gauge.build("gmpwatch_remediator_pending_actions",
+            "Queued actions not finished yet, including those waiting to retry.").register(registry);
     public final Gauge openCircuits = Gauge.build("gmpwatch_remediator_open_circuits",
             "Circuits open now.").register(registry);
     public final Gauge frozenCircuits = Gauge.build("gmpwatch_remediator_frozen_circuits",
             "Circuits frozen open by the flap guard.").register(registry);
 
-    public RemediatorMetrics() {
+    public RemediatorMetrics(ActionTypes types) {
         // Series exist at 0 from the start, so that rate() and increase() see the first action.
         for (String decision : List.of(AuditEntry.EXECUTED, AuditEntry.SKIPPED_DUPLICATE, AuditEntry.SKIPPED_RATE_LIMITED,
-                AuditEntry.SKIPPED_HYSTERESIS, AuditEntry.DRY_RUN, AuditEntry.FAILED)) {
+                AuditEntry.SKIPPED_HYSTERESIS, AuditEntry.DRY_RUN, AuditEntry.FAILED, AuditEntry.RETRYING)) {
             decisions.labels(decision);
         }
-        for (String type : List.of("haproxy", "http")) {
-            actions.labels(type, "ok");
-            actions.labels(type, "error");
-        }
-        actions.labels("gomaxprocs", AuditEntry.EXECUTED);
-        actions.labels("gomaxprocs", AuditEntry.FAILED);
+        types.all().forEach(t -> {
+            RESULTS.forEach(r -> actions.labels(t.name(), r));
+            retries.labels(t.name());
+        });
+    }
+
+    /** The action result an audit decision counts as. */
+    public static String result(String decision) {
+        return switch (decision) {
+            case AuditEntry.EXECUTED -> "ok";
+            case AuditEntry.DRY_RUN -> "dry-run";
+            case AuditEntry.FAILED -> "failed";
+            default -> "refused";
+        };
     }
 }

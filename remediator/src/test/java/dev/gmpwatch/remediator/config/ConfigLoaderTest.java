@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gmpwatch.remediator.action.haproxy.HaproxyAction;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,8 +37,9 @@ class ConfigLoaderTest {
         assertEquals("t0k3n", c.auth().bearerToken().orElseThrow());
         RemediatorConfig.PolicyConfig p = c.policies().get(0);
         assertEquals(Duration.ofMinutes(5), p.restoreAfter());
-        assertEquals("maint", p.action().openState());
-        assertEquals(1, p.maxOpenPerBackend());
+        HaproxyAction.Settings haproxy = ((HaproxyAction) p.action()).settings();
+        assertEquals("maint", haproxy.openState());
+        assertEquals(1, haproxy.maxOpenPerBackend());
     }
 
     /** Each case edits the good config with one String.replace and expects one error. */

@@ -50,6 +50,47 @@ public final class AlertmanagerServer implements AutoCloseable {
     }
 
     /**
+     * Writes dir/NAME: one route whose receiver posts every notification to each replica's
+     * webhook (as HA Alertmanagers do when each replica is listed), one group per alert.
+     */
+    public static Path routeToReplicas(Path dir, String name, List<Integer> replicaPorts, Path tokenFile) throws IOException {
+        StringBuilder hooks = new StringBuilder();
+        for (int port : replicaPorts) {
+            hooks.append("      - url: http://127.0.0.1:").append(port).append("/webhook/alertmanager\n")
+                    .append("        send_resolved: true\n")
+                    .append("        http_config: {authorization: {credentials_file: ").append(tokenFile).append("}}\n");
+        }
+        Path config = dir.resolve(name);
+        Files.writeString(config, """
+                route:
+                  receiver: gmpwatch
+                  group_by: ['...']
+                  group_wait: 0s
+                  group_interval: 1s
+                  repeat_interval: 1h
+                receivers:
+                  - name: gmpwatch
+                    webhook_configs:
+                """ + hooks);
+        return config;
+    }
+
+    /** Starts two Alertmanagers that gossip with each other, as an HA pair. */
+    public static AlertmanagerServer[] startCluster(Path dir, Path config) throws Exception {
+        int gossip1 = Ports.free();
+        int gossip2 = Ports.free();
+        AlertmanagerServer a = start(dir, "am1", config, "--cluster.listen-address=127.0.0.1:" + gossip1,
+                "--cluster.peer=127.0.0.1:" + gossip2);
+        try {
+            return new AlertmanagerServer[] {a, start(dir, "am2", config, "--cluster.listen-address=127.0.0.1:" + gossip2,
+                    "--cluster.peer=127.0.0.1:" + gossip1)};
+        } catch (Exception | AssertionError e) {
+            a.close();
+            throw e;
+        }
+    }
+
+    /**
      * Starts it with its storage and log under dir/NAME and waits until it is ready. Without
      * cluster flags it runs alone ({@code --cluster.listen-address=}).
      */

@@ -1,7 +1,7 @@
 package dev.gmpwatch.remediator.testing;
 
-import dev.gmpwatch.remediator.action.HaproxyClient;
-import dev.gmpwatch.remediator.config.RemediatorConfig.HaproxyEndpoint;
+import dev.gmpwatch.remediator.action.haproxy.HaproxyClient;
+import dev.gmpwatch.remediator.action.haproxy.HaproxyEndpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,11 +14,13 @@ import java.util.stream.Collectors;
 
 /** A real HAProxy (Debian's package) with one backend of N servers and an admin socket in a temp dir. */
 public final class HaproxyServer implements AutoCloseable {
-    private final Process process;
+    private final Path dir;
     private final Path socket;
     private final int adminPort;
+    private Process process;
 
-    private HaproxyServer(Process process, Path socket, int adminPort) {
+    private HaproxyServer(Path dir, Process process, Path socket, int adminPort) {
+        this.dir = dir;
         this.process = process;
         this.socket = socket;
         this.adminPort = adminPort;
@@ -39,10 +41,15 @@ public final class HaproxyServer implements AutoCloseable {
         for (int i = 1; i <= servers; i++) {
             cfg.append("  server s").append(i).append(" 127.0.0.1:").append(19000 + i).append('\n');
         }
-        Path file = dir.resolve("haproxy.cfg");
-        Files.writeString(file, cfg.toString());
-        Process p = new ProcessBuilder("/usr/sbin/haproxy", "-db", "-f", file.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("haproxy.log").toFile()).start();
+        Files.writeString(dir.resolve("haproxy.cfg"), cfg.toString());
+        return new HaproxyServer(dir, launch(dir, socket), socket, adminPort);
+    }
+
+    private static Process launch(Path dir, Path socket) throws Exception {
+        Files.deleteIfExists(socket);
+        Process p = new ProcessBuilder("/usr/sbin/haproxy", "-db", "-f", dir.resolve("haproxy.cfg").toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("haproxy.log").toFile()))
+                .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!Files.exists(socket)) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
@@ -51,7 +58,18 @@ public final class HaproxyServer implements AutoCloseable {
             }
             Thread.sleep(50);
         }
-        return new HaproxyServer(p, socket, adminPort);
+        return p;
+    }
+
+    /** Kills HAProxy: its runtime API refuses connections until {@link #restart()}. */
+    public void stop() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+    }
+
+    /** Starts it again with the same configuration: every server back to ready. */
+    public void restart() throws Exception {
+        process = launch(dir, socket);
     }
 
     /** The runtime API on TCP, for tests that put a relay in between. */

@@ -11,9 +11,9 @@ import java.util.stream.Stream;
 
 /** A throwaway PostgreSQL (Debian's package) on loopback, run as the postgres user. */
 public final class PostgresServer implements AutoCloseable {
-    private final Process process;
     private final int port;
     private final Path dir;
+    private Process process;
 
     private PostgresServer(Process process, int port, Path dir) {
         this.process = process;
@@ -31,9 +31,15 @@ public final class PostgresServer implements AutoCloseable {
         run(List.of("runuser", "-u", "postgres", "--", bin.resolve("initdb").toString(), "-D", data.toString(),
                 "--auth=trust", "-U", "postgres", "--no-sync"), dir.resolve("initdb.log"));
         int port = Ports.free();
+        return new PostgresServer(launch(bin, dir, port), port, dir);
+    }
+
+    private static Process launch(Path bin, Path dir, int port) throws Exception {
+        Path data = dir.resolve("data");
         Process p = new ProcessBuilder("runuser", "-u", "postgres", "--", bin.resolve("postgres").toString(), "-D", data.toString(),
                 "-k", data.toString(), "-c", "listen_addresses=127.0.0.1", "-p", Integer.toString(port), "-c", "fsync=off")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("postgres.log").toFile()).start();
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile()))
+                .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (new ProcessBuilder(bin.resolve("pg_isready").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port))
                 .start().waitFor() != 0) {
@@ -43,7 +49,26 @@ public final class PostgresServer implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        return new PostgresServer(p, port, dir);
+        return p;
+    }
+
+    /** Stops the server (fast shutdown): connections are refused until {@link #restart()}. */
+    public void stop() throws Exception {
+        // SIGINT is the fast shutdown; SIGTERM's smart shutdown would wait for the clients to leave.
+        new ProcessBuilder("pkill", "-INT", "-f", "bin/postgres -D " + dir.resolve("data")).start().waitFor();
+        Path pid = dir.resolve("data/postmaster.pid");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (process.isAlive() || Files.exists(pid)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("PostgreSQL did not stop within 20 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Starts it again on the same data and port. */
+    public void restart() throws Exception {
+        process = launch(binDir(), dir, port);
     }
 
     public String jdbcUrl() {

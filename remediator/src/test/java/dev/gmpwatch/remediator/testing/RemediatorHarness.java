@@ -1,6 +1,6 @@
 package dev.gmpwatch.remediator.testing;
 
-import dev.gmpwatch.remediator.action.HaproxyAction;
+import dev.gmpwatch.remediator.action.ActionTypes;
 import dev.gmpwatch.remediator.config.ConfigLoader;
 import dev.gmpwatch.remediator.config.RemediatorConfig;
 import dev.gmpwatch.remediator.engine.Executor;
@@ -29,14 +29,23 @@ public final class RemediatorHarness implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
 
     public RemediatorHarness(String yaml, Path dir, boolean dryRun) throws Exception {
+        this(yaml, dir, dryRun, ActionTypes.standard());
+    }
+
+    /** With the given action types registered, as Main registers the standard ones. */
+    public RemediatorHarness(String yaml, Path dir, boolean dryRun, ActionTypes types) throws Exception {
         java.nio.file.Files.writeString(dir.resolve("token"), TOKEN + "\n");
-        RemediatorConfig cfg = ConfigLoader.parse(yaml, dir);
+        RemediatorConfig cfg = ConfigLoader.parse(yaml, dir, types);
         db = new Database(cfg.storeUrl());
-        RemediatorMetrics metrics = new RemediatorMetrics();
+        RemediatorMetrics metrics = new RemediatorMetrics(types);
         Policies policies = new Policies(cfg.policies());
-        executor = new Executor(db, policies, new HaproxyAction(cfg.haproxy()), clock, metrics, dryRun || cfg.dryRun());
+        executor = new Executor(db, policies, clock, metrics, dryRun || cfg.dryRun());
         app = App.create(new Remediator(db, policies, clock, metrics), executor, db, new Authenticator(cfg.auth()),
                 metrics, cfg.maxBodyBytes()).start("127.0.0.1", 0);
+    }
+
+    public int port() {
+        return app.port();
     }
 
     public String base() {

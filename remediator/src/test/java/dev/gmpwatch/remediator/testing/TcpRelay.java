@@ -90,7 +90,12 @@ public final class TcpRelay implements AutoCloseable {
             client.getOutputStream().write(answer.getBytes(StandardCharsets.UTF_8));
             client.close();
         } catch (IOException e) {
-            // the remediator went away mid-exchange
+            // HAProxy is down, or the remediator went away mid-exchange: hang up, as a dead HAProxy would
+            try {
+                client.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
         }
     }
 

@@ -30,6 +30,30 @@ public final class Waits {
         }
     }
 
+    /** A condition that may fail on the way, as HTTP calls do: an exception counts as "not yet". */
+    public interface Check {
+        boolean holds() throws Exception;
+    }
+
+    /** Waits for a check; fails naming what it waited for, with the last exception if there was one. */
+    public static void check(Check check, Duration timeout, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Exception last = null;
+        while (true) {
+            try {
+                if (check.holds()) {
+                    return;
+                }
+            } catch (Exception e) {
+                last = e;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what + (last == null ? "" : " (last error: " + last + ")"));
+            }
+            Thread.sleep(100);
+        }
+    }
+
     /** GET answers 200. */
     public static boolean ok(String url) {
         try {

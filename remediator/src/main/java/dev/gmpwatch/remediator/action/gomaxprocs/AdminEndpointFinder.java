@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator.action;
+package dev.gmpwatch.remediator.action.gomaxprocs;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

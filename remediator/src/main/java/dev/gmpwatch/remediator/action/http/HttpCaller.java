@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator.action;
+package dev.gmpwatch.remediator.action.http;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -18,19 +18,26 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 
 /**
- * Opens or closes a breaker that a gateway or service exposes over HTTP. Each destination
+ * Sends the open or close request of an HTTP breaker. Each destination
  * (scheme, host, port) has its own Resilience4j Retry and CircuitBreaker; redirects are not
  * followed, so a response can never send the request somewhere else.
  */
-public final class HttpAction {
+final class HttpCaller {
     private static final MediaType JSON = MediaType.get("application/json");
 
     private final OkHttpClient base = new OkHttpClient.Builder().followRedirects(false).followSslRedirects(false).build();
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final Map<String, Retry> retries = new ConcurrentHashMap<>();
 
-    /** Sends the request; returns a one-line result, or throws with the reason. */
-    public String call(String method, String url, String op, long intentId, Duration timeout, int maxRetries) throws IOException {
+    /** An answer the destination gave on purpose (4xx): sending it again would not help. */
+    static final class Refused extends IOException {
+        Refused(String message) {
+            super(message);
+        }
+    }
+
+    /** Sends the request; returns a one-line result, or throws with the reason ({@link Refused} for a 4xx). */
+    String call(String method, String url, String op, long intentId, Duration timeout, int maxRetries) throws IOException {
         HttpUrl parsed = HttpUrl.parse(url);
         if (parsed == null) {
             throw new IOException("not a URL: " + url);
@@ -46,7 +53,7 @@ public final class HttpAction {
                 .waitDurationInOpenState(Duration.ofSeconds(30)).build()));
         Retry retry = retries.computeIfAbsent(destination + "#" + maxRetries, d -> Retry.of(d, RetryConfig.custom()
                 .maxAttempts(maxRetries + 1).intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofMillis(200), 2))
-                .retryExceptions(IOException.class).ignoreExceptions(CallNotPermittedException.class).build()));
+                .retryExceptions(IOException.class).ignoreExceptions(CallNotPermittedException.class, Refused.class).build()));
         try {
             return Retry.decorateCheckedSupplier(retry, CircuitBreaker.decorateCheckedSupplier(breaker, () -> send(client, request)))
                     .get();
@@ -61,6 +68,9 @@ public final class HttpAction {
 
     private static String send(OkHttpClient client, Request request) throws IOException {
         try (Response r = client.newCall(request).execute()) {
+            if (r.code() >= 400 && r.code() < 500) {
+                throw new Refused(request.method() + " " + request.url().encodedPath() + " answered " + r.code());
+            }
             if (!r.isSuccessful()) {
                 throw new IOException(request.method() + " " + request.url().encodedPath() + " answered " + r.code());
             }

@@ -1,6 +1,5 @@
-package dev.gmpwatch.remediator.action;
+package dev.gmpwatch.remediator.action.haproxy;
 
-import dev.gmpwatch.remediator.config.RemediatorConfig.HaproxyEndpoint;
 import dev.gmpwatch.remediator.policy.Template;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -59,6 +58,9 @@ public final class HaproxyClient {
     public List<ServerState> serversState(String backend) throws IOException {
         checkName(backend);
         String out = command("show servers state " + backend);
+        if (out.isEmpty()) { // HAProxy always answers this with at least its header line
+            throw new IOException("HAProxy " + endpoint.name() + " closed the connection without answering");
+        }
         List<ServerState> states = new ArrayList<>();
         for (String line : out.split("\n")) {
             if (line.isBlank() || line.startsWith("#") || !line.contains(" ")) {

@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator.action;
+package dev.gmpwatch.remediator.action.gomaxprocs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

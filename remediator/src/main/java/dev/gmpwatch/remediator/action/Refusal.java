@@ -1,0 +1,16 @@
+package dev.gmpwatch.remediator.action;
+
+import dev.gmpwatch.remediator.store.AuditEntry;
+
+/** Why an action was not taken, with the audit decision it is recorded as. */
+public record Refusal(String decision, String reason) {
+    /** A cap, a bound or a rate: the action would do too much. */
+    public static Refusal limit(String reason) {
+        return new Refusal(AuditEntry.SKIPPED_RATE_LIMITED, reason);
+    }
+
+    /** A hysteresis guard: the target is frozen, or flapping, or in a minimum interval. */
+    public static Refusal guard(String reason) {
+        return new Refusal(AuditEntry.SKIPPED_HYSTERESIS, reason);
+    }
+}

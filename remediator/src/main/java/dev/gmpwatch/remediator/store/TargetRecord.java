@@ -1,0 +1,45 @@
+package dev.gmpwatch.remediator.store;
+
+import dev.gmpwatch.remediator.action.Target;
+
+/**
+ * The remembered state of one target. For a circuit, {@code state} is "open" or "closed",
+ * {@code restoreAt} is set while a restore is scheduled, and a frozen circuit stays open until
+ * an operator acts; {@code applied} is set once an executor started its apply. A step's target
+ * stays "closed": it keeps its guards in the action's own state.
+ */
+public record TargetRecord(String key, String policy, String actionType, String group, String data, String state,
+                           Long openedAt, Long restoreAt, boolean frozen, boolean applied) {
+    public static TargetRecord of(Target t, String policy, String actionType) {
+        return new TargetRecord(t.key(), policy, actionType, t.group(), t.data(), "closed", null, null, false, false);
+    }
+
+    public Target target() {
+        return new Target(key, group, data);
+    }
+
+    public boolean isOpen() {
+        return state.equals("open");
+    }
+
+    /** The same target as rendered from the latest alert (its data may have been refreshed). */
+    public TargetRecord withTarget(Target t, String newPolicy) {
+        return new TargetRecord(key, newPolicy, actionType, t.group(), t.data(), state, openedAt, restoreAt, frozen, applied);
+    }
+
+    public TargetRecord opened(long at) {
+        return new TargetRecord(key, policy, actionType, group, data, "open", at, null, false, false);
+    }
+
+    public TargetRecord closed() {
+        return new TargetRecord(key, policy, actionType, group, data, "closed", null, null, false, false);
+    }
+
+    public TargetRecord restoreAt(Long at) {
+        return new TargetRecord(key, policy, actionType, group, data, state, openedAt, at, frozen, applied);
+    }
+
+    public TargetRecord frozenOpen() {
+        return new TargetRecord(key, policy, actionType, group, data, "open", openedAt, null, true, applied);
+    }
+}
