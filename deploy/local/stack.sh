@@ -15,8 +15,9 @@
 #   GMPWATCH_RESTORE_AFTER    remediator restoreAfter for the demo policy (default 1m)
 #   GMPWATCH_PROMETHEUS_PORT, GMPWATCH_ALERTMANAGER_PORT, GMPWATCH_EXPORTER_PORT,
 #   GMPWATCH_REMEDIATOR_PORT, GMPWATCH_HAPROXY_PORT, GMPWATCH_HAPROXY_STATS_PORT,
-#   GMPWATCH_DEMO_BLUE_PORT, GMPWATCH_DEMO_GREEN_PORT
-#                             (defaults 19090 19093 19467 19095 18080 18404 18081 18082)
+#   GMPWATCH_DEMO_BLUE_PORT, GMPWATCH_DEMO_GREEN_PORT, GMPWATCH_DEMO_BLUE_ADMIN_PORT,
+#   GMPWATCH_DEMO_GREEN_ADMIN_PORT
+#                             (defaults 19090 19093 19467 19095 18080 18404 18081 18082 18091 18092)
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -32,6 +33,8 @@ haproxy_port="${GMPWATCH_HAPROXY_PORT:-18080}"
 stats_port="${GMPWATCH_HAPROXY_STATS_PORT:-18404}"
 blue_port="${GMPWATCH_DEMO_BLUE_PORT:-18081}"
 green_port="${GMPWATCH_DEMO_GREEN_PORT:-18082}"
+blue_admin_port="${GMPWATCH_DEMO_BLUE_ADMIN_PORT:-18091}"
+green_admin_port="${GMPWATCH_DEMO_GREEN_ADMIN_PORT:-18092}"
 
 fail() { echo "gmpwatch stack: $*" >&2; exit 1; }
 
@@ -48,7 +51,7 @@ go_bin=/usr/local/go/bin/go
 [[ -x "$go_bin" ]] || go_bin="$(command -v go || true)"
 [[ -n "$go_bin" ]] || fail "no Go toolchain to build the demo service (neither /usr/local/go nor go on PATH)"
 for port in "$prometheus_port" "$alertmanager_port" "$exporter_port" "$remediator_port" \
-            "$haproxy_port" "$stats_port" "$blue_port" "$green_port"; do
+            "$haproxy_port" "$stats_port" "$blue_port" "$green_port" "$blue_admin_port" "$green_admin_port"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
         fail "127.0.0.1:$port is already in use (another stack running?); stop it or set the GMPWATCH_*_PORT variables"
     fi
@@ -176,6 +179,20 @@ policies:
     restoreAfter: $restore_after
     minOpen: 1s
     caps: {maxOpenPerBackend: 1}
+  # A demo service whose Ps sit idle gets one fewer, one whose Ps are all busy one more, within
+  # ceil(NumCPU/2)..NumCPU. The alert carries only pid and exe: the remediator finds the admin
+  # endpoint (deploy/gomaxprocs, mounted by the demo on its -admin port) among the PID's
+  # loopback listeners, and checks that the PID still runs that executable.
+  - name: gomaxprocs-idle
+    match: {alertname: GoProcessorsIdle}
+    matchRe: {exe: "demo-.*"}
+    action: {type: gomaxprocs, direction: down, minInterval: 30s, flipGuard: {maxFlips: 6, within: 10m}}
+    rateLimit: {perTarget: 2/1m}
+  - name: gomaxprocs-saturated
+    match: {alertname: GoProcessorsSaturated}
+    matchRe: {exe: "demo-.*"}
+    action: {type: gomaxprocs, direction: up, minInterval: 30s, flipGuard: {maxFlips: 6, within: 10m}}
+    rateLimit: {perTarget: 2/1m}
 EOF
 
 # The shipped Alertmanager configuration, pointed at this stack's remediator and token, with
@@ -216,8 +233,8 @@ echo "gmpwatch stack: building the demo service in $dir"
     || fail "building the demo service failed"
 cp "$dir/bin/demo-blue" "$dir/bin/demo-green"
 
-start demo-blue "$dir/bin/demo-blue" -listen "127.0.0.1:$blue_port"
-start demo-green "$dir/bin/demo-green" -listen "127.0.0.1:$green_port"
+start demo-blue "$dir/bin/demo-blue" -listen "127.0.0.1:$blue_port" -admin "127.0.0.1:$blue_admin_port"
+start demo-green "$dir/bin/demo-green" -listen "127.0.0.1:$green_port" -admin "127.0.0.1:$green_admin_port"
 start haproxy haproxy -db -f "$dir/haproxy.cfg"
 start exporter env GMPWATCH_JAR="$exporter_jar" "$root/deploy/bin/gmpwatch-exporter" --discover --discover.interval 2s \
     --probes.match "/demo-(blue|green)$" --walk.min-interval 2s \
@@ -231,6 +248,8 @@ start prometheus prometheus --config.file "$dir/prometheus.yml" --storage.tsdb.p
 
 wait_for demo-blue "http://127.0.0.1:$blue_port/leak"
 wait_for demo-green "http://127.0.0.1:$green_port/leak"
+wait_for demo-blue "http://127.0.0.1:$blue_admin_port/debug/gomaxprocs"
+wait_for demo-green "http://127.0.0.1:$green_admin_port/debug/gomaxprocs"
 wait_for haproxy "http://127.0.0.1:$haproxy_port/"
 wait_for exporter "http://127.0.0.1:$exporter_port/healthz"
 wait_for remediator "http://127.0.0.1:$remediator_port/readyz"
@@ -259,6 +278,16 @@ Make demo-blue leak goroutines:  curl -X POST http://127.0.0.1:$blue_port/leak/s
 Stop the leak:                   curl -X POST http://127.0.0.1:$blue_port/leak/stop
   The leaked goroutines exit, the alert resolves within seconds, and demo-blue is back in
   rotation $restore_after later (the remediator's restoreAfter).
+
+GOMAXPROCS follows the load (both demo services start idle at GOMAXPROCS = NumCPU):
+  Watch it:                      curl http://127.0.0.1:$green_admin_port/debug/gomaxprocs
+                                 or gmpwatch_gomaxprocs{exe="demo-green"} in Prometheus
+  Idle: GoProcessorsIdle fires after about 40 s of idle Ps (over 70% idle for 30 s), and the
+  remediator steps GOMAXPROCS down by one, at most every 30 s, to ceil(NumCPU/2).
+Make demo-green busy:            curl -X POST http://127.0.0.1:$green_port/busy/start
+  All Ps busy: GoProcessorsSaturated fires, and GOMAXPROCS goes up by one, up to NumCPU.
+Make it idle again:              curl -X POST http://127.0.0.1:$green_port/busy/stop
+  Each step is in the audit log above (action gomaxprocs).
 
 Ctrl-C stops everything.
 EOF

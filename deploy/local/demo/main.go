@@ -1,9 +1,16 @@
 // Command demo is the local stack's Go service: it answers HTTP behind HAProxy, does a little
-// background work so every scheduler metric has data, and leaks goroutines when told to.
+// background work so every scheduler metric has data, leaks goroutines or keeps its CPUs busy
+// when told to, and mounts the gmpwatch GOMAXPROCS admin endpoint on an internal port.
 //
-//	POST /leak/start?rate=N  start N goroutines a second that never finish (default 500)
-//	POST /leak/stop          stop leaking and let the leaked goroutines finish
-//	GET  /leak               {"leaking":bool,"leaked":n}
+//	POST /leak/start?rate=N     start N goroutines a second that never finish (default 500)
+//	POST /leak/stop             stop leaking and let the leaked goroutines finish
+//	GET  /leak                  {"leaking":bool,"leaked":n}
+//	POST /busy/start?workers=N  keep N goroutines spinning on the CPU (default NumCPU)
+//	POST /busy/stop             stop spinning: idle again
+//	GET  /busy                  {"busy":bool,"workers":n,"gomaxprocs":n}
+//
+// With -admin host:port it also serves /debug/gomaxprocs (deploy/gomaxprocs) there, the
+// endpoint the remediator steps GOMAXPROCS through.
 package main
 
 import (
@@ -17,12 +24,21 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"gmpwatch.dev/gomaxprocs"
 )
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:18081", "host:port to serve on")
+	admin := flag.String("admin", "", "internal host:port for the GOMAXPROCS admin endpoint (none when empty)")
 	flag.Parse()
 	name := filepath.Base(os.Args[0])
+
+	if *admin != "" {
+		adminMux := http.NewServeMux()
+		adminMux.Handle("/debug/gomaxprocs", gomaxprocs.Handler(os.Getenv("GOMAXPROCS_ADMIN_TOKEN")))
+		go func() { log.Fatal(http.ListenAndServe(*admin, adminMux)) }()
+	}
 
 	go backgroundWork()
 	leak := &leaker{}
@@ -33,6 +49,10 @@ func main() {
 	mux.HandleFunc("/leak", leak.status)
 	mux.HandleFunc("/leak/start", leak.start)
 	mux.HandleFunc("/leak/stop", leak.stop)
+	busy := &burner{}
+	mux.HandleFunc("/busy", busy.status)
+	mux.HandleFunc("/busy/start", busy.start)
+	mux.HandleFunc("/busy/stop", busy.stop)
 	log.Printf("%s: serving http://%s/", name, *listen)
 	log.Fatal(http.ListenAndServe(*listen, mux))
 }

@@ -41,8 +41,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * a 1 s scrape and evaluation interval and a 5 s restoreAfter: a demo Go service behind HAProxy
  * starts leaking goroutines; the exporter counts it, Prometheus (alerts/) fires GoroutineLeak,
  * Alertmanager (alerts/alertmanager.yml) notifies the remediator, and the remediator puts the
- * server into maint; when the leak stops it comes back. Then every dashboard query runs against
- * this Prometheus, and Ctrl-C must leave no process behind.
+ * server into maint; when the leak stops it comes back. The second lever: a demo service that goes
+ * idle has its GOMAXPROCS stepped down by one through the same chain. Then every dashboard query
+ * runs against this Prometheus, and Ctrl-C must leave no process behind.
  */
 @TestMethodOrder(OrderAnnotation.class)
 class LocalStackIT {
@@ -50,6 +51,8 @@ class LocalStackIT {
     private static final Path DIR = ROOT.resolve("e2e/target/local-stack");
     private static final String PROMETHEUS = "http://127.0.0.1:19090";
     private static final String BLUE = "http://127.0.0.1:18081";
+    private static final String GREEN = "http://127.0.0.1:18082";
+    private static final String GREEN_ADMIN = "http://127.0.0.1:18092/debug/gomaxprocs";
     private static final String FRONTEND = "http://127.0.0.1:18080/";
     private static final Pattern URL = Pattern.compile("http://127\\.0\\.0\\.1:\\d+/\\S*");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -180,6 +183,39 @@ class LocalStackIT {
 
     @Test
     @Order(4)
+    void anIdleServiceHasItsGomaxprocsSteppedDownByOne() throws Exception {
+        int cpus = gomaxprocs().path("numCPU").asInt();
+        assertTrue(cpus >= 2, "stepping down needs at least 2 CPUs; this machine has " + cpus);
+        int now = gomaxprocs().path("gomaxprocs").asInt();
+        if (now < cpus) {
+            // Idle since the stack started, it was stepped down already: keep it busy until it is back up.
+            Instant busyStart = Instant.now();
+            assertEquals(200, post(GREEN + "/busy/start?workers=" + cpus).statusCode());
+            waitUntil("demo-green's GOMAXPROCS back at " + cpus + " under load", Duration.ofMinutes(3),
+                    () -> gomaxprocs().path("gomaxprocs").asInt() == cpus);
+            System.out.printf("LOOP demo-green busy -> GOMAXPROCS %d -> %d: %.1f s%n", now, cpus,
+                    Duration.between(busyStart, Instant.now()).toMillis() / 1000.0);
+        }
+        Instant idleStart = Instant.now();
+        assertEquals(200, post(GREEN + "/busy/stop").statusCode());
+        waitUntil("demo-green's GOMAXPROCS stepped down to " + (cpus - 1) + " once idle", Duration.ofMinutes(3),
+                () -> gomaxprocs().path("gomaxprocs").asInt() == cpus - 1);
+        double took = Duration.between(idleStart, Instant.now()).toMillis() / 1000.0;
+        System.out.printf("LOOP demo-green idle -> GOMAXPROCS %d -> %d: %.1f s%n", cpus, cpus - 1, took);
+        Thread.sleep(3000);
+        assertEquals(cpus - 1, gomaxprocs().path("gomaxprocs").asInt(), "one step, not more (the bound is ceil(NumCPU/2))");
+
+        List<String> steps = new ArrayList<>();
+        for (JsonNode a : audit().path("actions")) {
+            if (a.path("action").asText().equals("gomaxprocs") && a.path("labels").path("exe").asText().equals("demo-green")) {
+                steps.add(a.path("policy").asText() + " " + a.path("decision").asText() + ": " + a.path("result").asText());
+            }
+        }
+        assertTrue(steps.contains("gomaxprocs-idle executed: GOMAXPROCS " + cpus + " -> " + (cpus - 1)), "audit log: " + steps);
+    }
+
+    @Test
+    @Order(5)
     void everyDashboardQueryReturnsData() throws Exception {
         List<String> empty = new ArrayList<>();
         int n = 0;
@@ -199,7 +235,7 @@ class LocalStackIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void ctrlCStopsEveryProcess() throws Exception {
         List<Long> children = new ArrayList<>();
         try (Stream<Path> s = Files.list(DIR)) {
@@ -218,6 +254,18 @@ class LocalStackIT {
         assertTrue(alive.isEmpty(), "still running after Ctrl-C: " + alive);
         waitUntil("the stopped line", Duration.ofSeconds(5), () -> output.indexOf("gmpwatch stack: stopped") >= 0);
         assertFalse(output.toString().contains("did not stop in 15 s"), output.toString());
+    }
+
+    /** demo-green's admin endpoint: {"gomaxprocs":n,"numCPU":n,...}. */
+    private static JsonNode gomaxprocs() {
+        try {
+            HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create(GREEN_ADMIN)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, res.statusCode(), res.body());
+            return JSON.readTree(res.body());
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError("demo-green's admin endpoint does not answer: " + e, e);
+        }
     }
 
     private static int adminState(String server) {
