@@ -1,19 +1,17 @@
 package dev.gmpwatch.remediator.action.gomaxprocs;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gmpwatch.remediator.action.Action;
 import dev.gmpwatch.remediator.action.Operation;
 import dev.gmpwatch.remediator.action.Outcome;
 import dev.gmpwatch.remediator.action.Refusal;
 import dev.gmpwatch.remediator.action.RunContext;
 import dev.gmpwatch.remediator.action.Target;
+import dev.gmpwatch.remediator.action.TargetData;
 import dev.gmpwatch.remediator.action.TargetState;
 import dev.gmpwatch.remediator.policy.Template;
 import dev.gmpwatch.remediator.policy.UnsafeLabelException;
 import dev.gmpwatch.remediator.webhook.Alert;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
@@ -27,7 +25,6 @@ import java.util.regex.Pattern;
  * directions firing at once, or too many flips, freeze the target.
  */
 public final class GomaxprocsAction implements Action {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern PID = Pattern.compile("[1-9][0-9]{0,9}");
 
     /** The policy's configuration: bounds of 0 mean the defaults. */
@@ -76,11 +73,7 @@ public final class GomaxprocsAction implements Action {
             throw new UnsafeLabelException("label exe must match " + Template.SAFE_NAME.pattern());
         }
         Process p = new Process(address.equals("cgroup") ? "cgroup" : "http://" + address + settings.path(), pid, exe);
-        try {
-            return new Target("gomaxprocs:" + p.adminUrl() + (pid.isEmpty() ? "" : "#pid=" + pid), null, JSON.writeValueAsString(p));
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new Target("gomaxprocs:" + p.adminUrl() + (pid.isEmpty() ? "" : "#pid=" + pid), null, TargetData.write(p));
     }
 
     @Override
@@ -124,7 +117,7 @@ public final class GomaxprocsAction implements Action {
 
     @Override
     public Outcome run(RunContext context, Target target, Operation operation) throws IOException {
-        Process p = JSON.readValue(target.data(), Process.class);
+        Process p = TargetData.read(target, Process.class);
         GomaxprocsState s = context.update(state -> GomaxprocsState.parse(state.read()));
         if (s.frozen()) {
             return release(context, Outcome.refused(Refusal.guard("frozen")));

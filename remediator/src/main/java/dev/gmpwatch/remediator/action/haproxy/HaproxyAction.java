@@ -1,20 +1,18 @@
 package dev.gmpwatch.remediator.action.haproxy;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gmpwatch.remediator.action.Action;
 import dev.gmpwatch.remediator.action.Operation;
 import dev.gmpwatch.remediator.action.Outcome;
 import dev.gmpwatch.remediator.action.Refusal;
 import dev.gmpwatch.remediator.action.RunContext;
 import dev.gmpwatch.remediator.action.Target;
+import dev.gmpwatch.remediator.action.TargetData;
 import dev.gmpwatch.remediator.action.TargetState;
 import dev.gmpwatch.remediator.action.haproxy.HaproxyClient.ServerState;
 import dev.gmpwatch.remediator.policy.Template;
 import dev.gmpwatch.remediator.policy.UnsafeLabelException;
 import dev.gmpwatch.remediator.webhook.Alert;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.util.HashSet;
 import java.util.List;
@@ -29,8 +27,6 @@ import java.util.Set;
  * another replica is taking out right now).
  */
 public final class HaproxyAction implements Action {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** The policy's configuration of this action. */
     public record Settings(String haproxy, Template backend, Template server, String openState, int maxOpenPerBackend,
                            double maxOpenFraction) {
@@ -61,7 +57,7 @@ public final class HaproxyAction implements Action {
     public Target target(Map<String, String> labels) throws UnsafeLabelException {
         Server s = new Server(settings.haproxy(), settings.backend().render(labels), settings.server().render(labels));
         return new Target("haproxy:" + s.haproxy() + "/" + s.backend() + "/" + s.server(),
-                "haproxy:" + s.haproxy() + "/" + s.backend(), write(s));
+                "haproxy:" + s.haproxy() + "/" + s.backend(), TargetData.write(s));
     }
 
     @Override
@@ -147,19 +143,7 @@ public final class HaproxyAction implements Action {
         };
     }
 
-    private static String write(Server s) {
-        try {
-            return JSON.writeValueAsString(s);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private static Server read(Target t) {
-        try {
-            return JSON.readValue(t.data(), Server.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored HAProxy target " + t.key() + " is unreadable: " + e.getOriginalMessage());
-        }
+        return TargetData.read(t, Server.class);
     }
 }

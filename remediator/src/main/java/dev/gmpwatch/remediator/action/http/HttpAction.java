@@ -1,19 +1,17 @@
 package dev.gmpwatch.remediator.action.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gmpwatch.remediator.action.Action;
 import dev.gmpwatch.remediator.action.Operation;
 import dev.gmpwatch.remediator.action.Outcome;
 import dev.gmpwatch.remediator.action.Refusal;
 import dev.gmpwatch.remediator.action.RunContext;
 import dev.gmpwatch.remediator.action.Target;
+import dev.gmpwatch.remediator.action.TargetData;
 import dev.gmpwatch.remediator.action.TargetState;
 import dev.gmpwatch.remediator.policy.UnsafeLabelException;
 import dev.gmpwatch.remediator.policy.UrlTemplate;
 import dev.gmpwatch.remediator.webhook.Alert;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -23,8 +21,6 @@ import java.util.Optional;
  * intent id is the Idempotency-Key, so a request repeated after a crash is recognisable.
  */
 public final class HttpAction implements Action {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** The policy's configuration of this action. */
     public record Settings(String method, UrlTemplate openUrl, UrlTemplate closeUrl, Duration timeout, int retries) {
     }
@@ -49,11 +45,7 @@ public final class HttpAction implements Action {
     @Override
     public Target target(Map<String, String> labels) throws UnsafeLabelException {
         Breaker b = new Breaker(settings.method(), settings.openUrl().render(labels), settings.closeUrl().render(labels));
-        try {
-            return new Target("http:" + b.openUrl(), null, JSON.writeValueAsString(b));
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new Target("http:" + b.openUrl(), null, TargetData.write(b));
     }
 
     @Override
@@ -68,7 +60,7 @@ public final class HttpAction implements Action {
 
     @Override
     public Outcome run(RunContext context, Target target, Operation operation) throws IOException {
-        Breaker b = JSON.readValue(target.data(), Breaker.class);
+        Breaker b = TargetData.read(target, Breaker.class);
         boolean open = operation == Operation.APPLY;
         try {
             return Outcome.done(caller.call(b.method(), open ? b.openUrl() : b.closeUrl(), open ? "open" : "close",
