@@ -13,6 +13,7 @@ import dev.gmpwatch.remediator.testing.CountingAction;
 import dev.gmpwatch.remediator.testing.RemediatorHarness;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +62,16 @@ class ActionSeamTest {
                     .statusCode(), "the engine rejects a label the action's template refuses");
             r.executor.runDue();
             assertEquals(2, counting.runs().size());
+
+            // The limit is a window on the injected clock: an hour later there is room again.
+            r.clock.advance(Duration.ofMinutes(59));
+            r.post(RemediatorHarness.notification("firing", "a1", "2026-01-01T00:59:00Z", "web", "checkout"));
+            r.executor.runDue();
+            assertEquals(2, counting.runs().size(), "59 minutes later both permits are still in the window");
+            r.clock.advance(Duration.ofMinutes(1));
+            r.post(RemediatorHarness.notification("firing", "a1", "2026-01-01T01:00:00Z", "web", "checkout"));
+            r.executor.runDue();
+            assertEquals(3, counting.runs().size(), "60 minutes later the first permits have left it");
         }
     }
 
