@@ -142,6 +142,7 @@ public final class Remediator {
         Store.saveTarget(c, record.opened(now).frozenOpen());
         audit(c, now, a, m, decision(a, m, AuditEntry.SKIPPED_HYSTERESIS,
                 "frozen open: " + opens + " opens within " + p.flapWithin()));
+        metrics.decisions.labels(AuditEntry.SKIPPED_HYSTERESIS).inc();
     }
 
     private static Decision resolveCircuit(Connection c, Alert a, Policies.Match m, TargetRecord record, long now)

@@ -50,7 +50,7 @@ final class HttpCaller {
                 .build();
         CircuitBreaker breaker = breakers.computeIfAbsent(destination, d -> CircuitBreaker.of(d, CircuitBreakerConfig.custom()
                 .failureRateThreshold(50).minimumNumberOfCalls(4).slidingWindowSize(10)
-                .waitDurationInOpenState(Duration.ofSeconds(30)).build()));
+                .waitDurationInOpenState(Duration.ofSeconds(30)).ignoreExceptions(Refused.class).build())); // a 4xx: it is up
         Retry retry = retries.computeIfAbsent(destination + "#" + maxRetries, d -> Retry.of(d, RetryConfig.custom()
                 .maxAttempts(maxRetries + 1).intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofMillis(200), 2))
                 .retryExceptions(IOException.class).ignoreExceptions(CallNotPermittedException.class, Refused.class).build()));
