@@ -21,14 +21,13 @@ public final class GoBinaryTarget {
             GoBinary bin = GoBinary.analyze(ElfFile.fromBytes("fuzz", data));
             bin.hookedFunctions();
             StackSymbols symbols = bin.stackSymbols();
-            int i = 0;
             for (String name : new String[] {"runtime.gopark", "runtime.goexit", "main.main", "runtime.newproc1"}) {
                 var f = bin.functions().byName(name);
                 if (f.isPresent()) {
                     visit(bin, symbols, f.get());
                 }
             }
-            bin.functions().symbolize(SyntheticElf.BASE + i);
+            bin.functions().symbolize(SyntheticElf.BASE);
         } catch (GoBinaryException | ElfFormatException expected) {
             // the contract: bad input ends in our own typed exceptions
         }

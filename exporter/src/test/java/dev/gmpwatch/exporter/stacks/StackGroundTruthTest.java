@@ -15,7 +15,6 @@ import dev.gmpwatch.exporter.testing.GoFixtures;
 import dev.gmpwatch.exporter.testing.GoFixtures.Variant;
 import dev.gmpwatch.exporter.testing.GoToolchain;
 import dev.gmpwatch.exporter.testing.RuntimeProfiles;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,6 +95,6 @@ class StackGroundTruthTest {
     private static Profile parseOurs(StackProfile p, Path bin) throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         StackPprof.write(p, bin.toString(), buf);
-        return PprofFiles.parse(new ByteArrayInputStream(buf.toByteArray()).readAllBytes());
+        return PprofFiles.parse(buf.toByteArray());
     }
 }
