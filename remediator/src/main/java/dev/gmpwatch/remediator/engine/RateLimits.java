@@ -31,8 +31,8 @@ final class RateLimits {
 
     /** Takes one permit from each limit. */
     static void take(Connection c, PolicyConfig p, String targetKey, long now) throws SQLException {
-        Store.recordEvent(c, targetScope(p, targetKey), PERMIT, now, now);
-        Store.recordEvent(c, policyScope(p), PERMIT, now, now);
+        Store.addEvent(c, targetScope(p, targetKey), PERMIT, now);
+        Store.addEvent(c, policyScope(p), PERMIT, now);
     }
 
     private static int used(Connection c, String scope, Rate rate, long now) throws SQLException {

@@ -103,7 +103,9 @@ public final class Remediator {
         Target t = m.target();
         Optional<TargetRecord> known = Store.target(c, t.key());
         TargetRecord record = known.map(r -> r.withTarget(t, r.policy())).orElse(TargetRecord.of(t, p.name(), action.type()));
-        Store.saveTarget(c, record); // the action's state needs the row, and a refreshed rendering is kept
+        if (known.isEmpty() || !known.get().data().equals(t.data())) {
+            Store.saveTarget(c, record); // the action's state needs the row, and a refreshed rendering is kept
+        }
         StoreTargetState state = new StoreTargetState(c, t, now);
         if (!a.firing()) {
             return action.restores() ? resolveCircuit(c, a, m, record, now) : resolveStep(state, a, m);

@@ -88,8 +88,12 @@ public final class Store {
 
     /** Appends an event of a scope and returns how many of that kind the scope has had since {@code since}. */
     public static int recordEvent(Connection c, String scope, String kind, long at, long since) throws SQLException {
-        execute(c, "INSERT INTO events (scope, kind, at) VALUES (?, ?, ?)", scope, kind, at);
+        addEvent(c, scope, kind, at);
         return countEvents(c, scope, kind, since);
+    }
+
+    public static void addEvent(Connection c, String scope, String kind, long at) throws SQLException {
+        execute(c, "INSERT INTO events (scope, kind, at) VALUES (?, ?, ?)", scope, kind, at);
     }
 
     public static int countEvents(Connection c, String scope, String kind, long since) throws SQLException {

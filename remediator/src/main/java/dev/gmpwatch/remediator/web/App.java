@@ -91,7 +91,9 @@ public final class App {
                 return;
             }
             List<Remediator.Decision> decisions = remediator.handle(PayloadParser.parse(body));
-            executor.wake();
+            if (decisions.stream().anyMatch(d -> d.decision().equals(Remediator.QUEUED))) {
+                executor.wake(); // otherwise nothing new to run: duplicates and refusals must not spin it
+            }
             ctx.json(Map.of("status", "accepted", "decisions", decisions));
         } catch (BadPayloadException e) {
             reject(ctx, 400, e.getMessage());
