@@ -225,7 +225,9 @@ public final class TargetWatcher implements AutoCloseable {
             return Target.PROBES_OFF;
         }
         if (isRegisteredBinary(exeLink)) {
-            return Target.PROBES_OFF; // processes of --exe binaries register themselves from the probes
+            // Processes of --exe binaries register themselves from the probes: maybe already
+            // adopted (before this rescan served it), otherwise adoptSelfRegistered sets the mode.
+            return probes.get().get(pid).map(WatchedProcess::probeMode).orElse(Target.PROBES_OFF);
         }
         try {
             return probes.get().watch(pid, exeName, bin).probeMode();

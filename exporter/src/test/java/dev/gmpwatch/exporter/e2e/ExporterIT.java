@@ -164,7 +164,7 @@ class ExporterIT {
                     fx.await("ready", WAIT);
                     String pid = Long.toString(fx.pid());
                     pids.add(pid);
-                    Scrape before = exporter.awaitWatching(fx.pid());
+                    Scrape before = exporter.awaitProbed(fx.pid());
                     Scrape after = exporter.after(fx, "spawn 10");
                     assertEquals(10, delta(before, after, "gmpwatch_goroutines_created_total", pid), "process " + i);
                     assertEquals(10, after.sum("gmpwatch_goroutine_transitions_total", "pid", pid, "from", "dead")

@@ -80,6 +80,26 @@ public final class ExporterProcess implements AutoCloseable {
         throw new AssertionError("pid " + pid + " was never watched; exporter log:\n" + logText());
     }
 
+    /**
+     * Waits until the process is served with its probes counting. A process of an --exe binary
+     * registers itself on its first probe hit and is adopted at the next rescan, which can come
+     * after it is first served from its state.
+     */
+    public Scrape awaitProbed(long pid) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String p = Long.toString(pid);
+        while (System.nanoTime() < deadline) {
+            Scrape s = scrape();
+            for (String mode : new String[] {"emulated", "singlestep"}) {
+                if (s.sum("gmpwatch_target_info", "pid", p, "probe_mode", mode, "status", "watching") == 1) {
+                    return s;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("pid " + pid + " was never served with its probes; exporter log:\n" + logText());
+    }
+
     /** Waits for a fixture's answer and a scrape after it. */
     Scrape after(FixtureProcess fixture, String command) throws Exception {
         fixture.send(command);
