@@ -8,8 +8,6 @@ public interface RunContext {
     /** The intent's id: stable across retries, so usable as an idempotency key. */
     long intentId();
 
-    long now();
-
     /** Other targets of the group whose apply is running or done on any replica (for caps). */
     List<Target> appliedInGroup();
 

@@ -76,7 +76,7 @@ public final class Executor implements AutoCloseable {
         while ((next = db.transaction(c -> {
             Optional<Intent> in = Store.claimNext(c, clock.millis());
             if (in.isPresent() && in.get().op() == Operation.APPLY) {
-                Store.markApplied(c, in.get().target(), true); // counted by caps on every replica from now on
+                Store.markApplied(c, in.get().target()); // counted by caps on every replica from now on
             }
             return in;
         })).isPresent()) {
@@ -205,7 +205,7 @@ public final class Executor implements AutoCloseable {
         List<TargetRecord> open = db.transaction(Store::openCircuits);
         metrics.openCircuits.set(open.size());
         metrics.frozenCircuits.set(open.stream().filter(TargetRecord::frozen).count());
-        metrics.pendingActions.set(db.transaction(Store::pendingIntents).size());
+        metrics.pendingActions.set(db.transaction(Store::pendingCount));
     }
 
     private static void sleepQuietly() {
@@ -229,11 +229,6 @@ public final class Executor implements AutoCloseable {
         @Override
         public long intentId() {
             return intent.id();
-        }
-
-        @Override
-        public long now() {
-            return clock.millis();
         }
 
         @Override

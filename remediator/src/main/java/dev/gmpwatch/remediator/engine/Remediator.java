@@ -102,7 +102,7 @@ public final class Remediator {
         Action action = p.action();
         Target t = m.target();
         Optional<TargetRecord> known = Store.target(c, t.key());
-        TargetRecord record = known.map(r -> r.withTarget(t, r.policy())).orElse(TargetRecord.of(t, p.name(), action.type()));
+        TargetRecord record = known.map(r -> r.withTarget(t)).orElse(TargetRecord.of(t, p.name(), action.type()));
         if (known.isEmpty() || !known.get().data().equals(t.data())) {
             Store.saveTarget(c, record); // the action's state needs the row, and a refreshed rendering is kept
         }

@@ -61,9 +61,9 @@ public final class Store {
         execute(c, "UPDATE targets SET action_state = ? WHERE target = ?", state, key);
     }
 
-    /** Marks that an executor started (or undid) the target's apply; what caps on other replicas count. */
-    public static void markApplied(Connection c, String key, boolean applied) throws SQLException {
-        execute(c, "UPDATE targets SET applied = ? WHERE target = ?", applied ? 1 : 0, key);
+    /** Marks that an executor started the target's apply (closing the circuit clears it); what caps on other replicas count. */
+    public static void markApplied(Connection c, String key) throws SQLException {
+        execute(c, "UPDATE targets SET applied = 1 WHERE target = ?", key);
     }
 
     public static List<TargetRecord> openCircuits(Connection c) throws SQLException {
@@ -142,6 +142,11 @@ public final class Store {
     /** After a crash, intents that were running may or may not have happened: run them again. */
     public static int requeueInterrupted(Connection c, long now) throws SQLException {
         return execute(c, "UPDATE intents SET status = 'pending', updated_at = ? WHERE status = 'running'", now);
+    }
+
+    /** How many intents are pending or running. */
+    public static int pendingCount(Connection c) throws SQLException {
+        return count(c, "SELECT COUNT(*) FROM intents WHERE status IN ('pending', 'running')");
     }
 
     /** Intents pending or running, oldest first. */

@@ -23,8 +23,8 @@ public record TargetRecord(String key, String policy, String actionType, String 
     }
 
     /** The same target as rendered from the latest alert (its data may have been refreshed). */
-    public TargetRecord withTarget(Target t, String newPolicy) {
-        return new TargetRecord(key, newPolicy, actionType, t.group(), t.data(), state, openedAt, restoreAt, frozen, applied);
+    public TargetRecord withTarget(Target t) {
+        return new TargetRecord(key, policy, actionType, t.group(), t.data(), state, openedAt, restoreAt, frozen, applied);
     }
 
     public TargetRecord opened(long at) {
