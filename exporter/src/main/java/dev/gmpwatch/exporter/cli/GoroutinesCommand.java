@@ -9,6 +9,7 @@ import dev.gmpwatch.exporter.discovery.Target;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.gobinary.GoBinaryException;
+import dev.gmpwatch.exporter.kernel.ContainerIdentity;
 import dev.gmpwatch.exporter.probe.ProcessMemory;
 import dev.gmpwatch.exporter.runtime.GoroutineStackReader;
 import dev.gmpwatch.exporter.runtime.ProcessReader;
@@ -80,7 +81,8 @@ final class GoroutinesCommand {
         GoBinary bin = GoBinary.analyze(exeLink);
         Target t;
         try {
-            t = new Target(pid, exeName, bin, ProcessMemory.loadBias(proc, pid, bin.pie(), bin.imageBase()), Target.PROBES_OFF);
+            t = new Target(pid, exeName, bin, ProcessMemory.loadBias(proc, pid, bin.pie(), bin.imageBase()), Target.PROBES_OFF,
+                    ContainerIdentity.of(proc, pid));
         } catch (IOException e) {
             err.println("gmpwatch: cannot read the memory map of pid " + pid + ": " + e.getMessage());
             return Main.EXIT_FAILURE;

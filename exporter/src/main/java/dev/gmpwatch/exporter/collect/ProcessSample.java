@@ -17,10 +17,12 @@ import java.util.OptionalLong;
  * @param scheduler  null when the read failed
  * @param counters   the monotonic counters served (created, exited, GC cycles, ticks, CPU wait)
  * @param walk       the last goroutine walk, empty before the first one
+ * @param labels     which process it is, as every one of its series says
  */
 public record ProcessSample(long pid, String exe, String goVersion, String probeMode, String status, String reason,
                             SchedulerState scheduler, Counters counters, Optional<Walk> walk,
-                            OptionalDouble cpuSeconds, Optional<Throttling> throttling) {
+                            OptionalDouble cpuSeconds, Optional<Throttling> throttling,
+                            ProcessLabels labels) {
     public static final String WATCHING = "watching";
 
     /** Counters kept monotonic across torn reads, Ps that come and go, and threads that exit. */
@@ -45,9 +47,5 @@ public record ProcessSample(long pid, String exe, String goVersion, String probe
      */
     public record CreatorRow(String function, String source, String goStatement, long count, Map<String, Long> byState,
                              Map<String, Long> byReason, double oldestWaitSeconds) {
-    }
-
-    public List<String> labels() {
-        return List.of(Long.toString(pid), exe);
     }
 }

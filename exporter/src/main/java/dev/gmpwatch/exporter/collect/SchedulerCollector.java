@@ -10,6 +10,7 @@ import io.prometheus.client.Collector;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The per-event mode's metrics, from the BPF maps when Prometheus scrapes: state transitions,
@@ -17,7 +18,6 @@ import java.util.Map;
  */
 public final class SchedulerCollector extends Collector {
     private static final System.Logger LOG = System.getLogger("gmpwatch.collect");
-    private static final List<String> PROC = List.of("pid", "exe");
 
     /** The states every process gets transition series for, pre-filled with 0. */
     private static final List<String> REPORTED_STATES = List.of("idle", "runnable", "running", "syscall", "waiting",
@@ -26,11 +26,15 @@ public final class SchedulerCollector extends Collector {
     private final SchedulerProbes probes;
     private final OverheadBudget budget;
     private final SelfMetrics self;
+    private final Function<WatchedProcess, ProcessLabels> labels;
 
-    public SchedulerCollector(SchedulerProbes probes, OverheadBudget budget, SelfMetrics self) {
+    /** @param labels names a probed process as the state collector names it, so the series of both join */
+    public SchedulerCollector(SchedulerProbes probes, OverheadBudget budget, SelfMetrics self,
+                              Function<WatchedProcess, ProcessLabels> labels) {
         this.probes = probes;
         this.budget = budget;
         this.self = self;
+        this.labels = labels;
     }
 
     @Override
@@ -49,7 +53,7 @@ public final class SchedulerCollector extends Collector {
     }
 
     private void collectProcess(WatchedProcess w, Families f) throws BpfException {
-        List<String> proc = List.of(Long.toString(w.pid()), w.exe());
+        ProcessLabels proc = labels.apply(w);
         transitionSamples(f, proc, probes.transitions(w.slot()));
         parkSamples(f, w, proc);
         histogram(f, "gmpwatch_goroutine_lifetime_seconds", "Lifetime of goroutines created since the probes attached.",
@@ -59,10 +63,9 @@ public final class SchedulerCollector extends Collector {
                 .add(sample("gmpwatch_probe_overhead_ratio", proc, e.cpuFraction())));
     }
 
-    private static void transitionSamples(Families f, List<String> proc, long[][] t) {
+    private static void transitionSamples(Families f, ProcessLabels proc, long[][] t) {
         List<MetricFamilySamples.Sample> family = f.counter("gmpwatch_goroutine_transitions",
                 "Goroutine state transitions, from -> to.");
-        List<String> labels = List.of("pid", "exe", "from", "to");
         Map<String, Long> byPair = new java.util.LinkedHashMap<>();
         for (String from : REPORTED_STATES) {
             for (String to : REPORTED_STATES) {
@@ -78,12 +81,12 @@ public final class SchedulerCollector extends Collector {
         }
         byPair.forEach((k, v) -> {
             String[] ft = k.split("\u0000");
-            family.add(new MetricFamilySamples.Sample("gmpwatch_goroutine_transitions_total", labels,
-                    List.of(proc.get(0), proc.get(1), ft[0], ft[1]), v));
+            ProcessLabels l = proc.plus(List.of("from", "to"), List.of(ft[0], ft[1]));
+            family.add(new MetricFamilySamples.Sample("gmpwatch_goroutine_transitions_total", l.names(), l.values(), v));
         });
     }
 
-    private void parkSamples(Families f, WatchedProcess w, List<String> proc) throws BpfException {
+    private void parkSamples(Families f, WatchedProcess w, ProcessLabels proc) throws BpfException {
         List<MetricFamilySamples.Sample> family = f.counter("gmpwatch_goroutine_parks",
                 "Goroutines parked (moved to _Gwaiting), by the runtime's wait reason.");
         List<String> texts = w.binary().waitReasons().texts();
@@ -101,15 +104,16 @@ public final class SchedulerCollector extends Collector {
                 byReason.merge(reason, n, Long::sum);
             }
         }
-        List<String> labels = List.of("pid", "exe", "reason");
-        byReason.forEach((r, n) -> family.add(new MetricFamilySamples.Sample("gmpwatch_goroutine_parks_total", labels,
-                List.of(proc.get(0), proc.get(1), r), n)));
+        byReason.forEach((r, n) -> {
+            ProcessLabels l = proc.plus("reason", r);
+            family.add(new MetricFamilySamples.Sample("gmpwatch_goroutine_parks_total", l.names(), l.values(), n));
+        });
     }
 
-    private void histogram(Families f, String name, String help, String map, WatchedProcess w, List<String> proc)
+    private void histogram(Families f, String name, String help, String map, WatchedProcess w, ProcessLabels proc)
             throws BpfException {
         ByteBuffer perCpu = probes.map(map).lookupPerCpu(w.slot(), SchedulerProbes.HIST_SIZE);
-        f.histogram(name, help).addAll(Histograms.samples(name, PROC, proc,
+        f.histogram(name, help).addAll(Histograms.samples(name, proc.names(), proc.values(),
                 Histograms.sumPerCpu(perCpu, SchedulerProbes.HIST_BUCKETS, SchedulerProbes.HIST_SIZE)));
     }
 
@@ -128,7 +132,7 @@ public final class SchedulerCollector extends Collector {
         }
     }
 
-    private static MetricFamilySamples.Sample sample(String name, List<String> proc, double v) {
-        return new MetricFamilySamples.Sample(name, PROC, proc, v);
+    private static MetricFamilySamples.Sample sample(String name, ProcessLabels proc, double v) {
+        return new MetricFamilySamples.Sample(name, proc.names(), proc.values(), v);
     }
 }

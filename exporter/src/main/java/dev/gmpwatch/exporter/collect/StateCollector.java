@@ -18,14 +18,16 @@ public final class StateCollector extends Collector {
     private final StateSampler sampler;
     private final SelfMetrics self;
     private final int topK;
+    private final ProcessLabeler labeler;
 
     public StateCollector(Supplier<Collection<Target>> targets, Supplier<List<TargetStatus>> skipped, StateSampler sampler,
-                          SelfMetrics self, int topK) {
+                          SelfMetrics self, int topK, ProcessLabeler labeler) {
         this.targets = targets;
         this.skipped = skipped;
         this.sampler = sampler;
         this.self = self;
         this.topK = topK;
+        this.labeler = labeler;
     }
 
     @Override
@@ -33,13 +35,12 @@ public final class StateCollector extends Collector {
         long t0 = System.nanoTime();
         List<ProcessSample> samples = new ArrayList<>();
         for (Target t : targets.get()) {
-            samples.add(sampler.sample(t));
+            samples.add(sampler.sample(t, labeler.labels(t.pid(), t.exe(), t.container())));
         }
         Families f = new Families();
         StateMetrics.render(samples, topK, f);
         for (TargetStatus s : skipped.get()) {
-            f.info().add(new Sample("gmpwatch_target_info", List.of("pid", "exe", "go_version", "probe_mode", "status"),
-                    List.of(Long.toString(s.pid()), s.exe(), s.goVersion(), Target.PROBES_OFF, s.status()), 1));
+            StateMetrics.info(f, labeler.labels(s.pid(), s.exe(), s.container()), s.goVersion(), Target.PROBES_OFF, s.status());
         }
         List<Sample> errors = f.counter("gmpwatch_snapshot_errors", "Runtime-state reads that failed, by why.");
         self.snapshotErrors().forEach((kind, n) -> errors.add(new Sample("gmpwatch_snapshot_errors_total", List.of("reason"), List.of(kind), n)));

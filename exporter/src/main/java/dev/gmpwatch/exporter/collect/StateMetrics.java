@@ -6,7 +6,6 @@ import dev.gmpwatch.exporter.runtime.ProcState;
 import dev.gmpwatch.exporter.runtime.SchedulerState;
 import dev.gmpwatch.exporter.runtime.TimeHistogram;
 import io.prometheus.client.Collector.MetricFamilySamples.Sample;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,7 +22,6 @@ final class StateMetrics {
     /** Per-P run-queue series only up to this GOMAXPROCS, to keep cardinality bounded. */
     static final int MAX_PROCS_DETAIL = 64;
     static final List<String> STATES = List.of("runnable", "running", "syscall", "waiting", "copystack", "preempted");
-    private static final List<String> PROC = List.of("pid", "exe");
     /** The creator label of everything past the top K. */
     static final String OTHER = "other";
 
@@ -32,61 +30,74 @@ final class StateMetrics {
 
     static void render(List<ProcessSample> samples, int topK, Families f) {
         for (ProcessSample s : samples) {
-            List<String> proc = s.labels();
-            f.info().add(new Sample("gmpwatch_target_info", List.of("pid", "exe", "go_version", "probe_mode", "status"),
-                    List.of(proc.get(0), proc.get(1), s.goVersion(), s.probeMode(), s.status()), 1));
+            ProcessLabels proc = s.labels();
+            info(f, proc, s.goVersion(), s.probeMode(), s.status());
             if (s.scheduler() != null) {
                 scheduler(s, s.scheduler(), proc, f);
             }
             s.walk().ifPresent(w -> walk(w, proc, topK, f));
             s.cpuSeconds().ifPresent(cpu -> f.counter("gmpwatch_process_cpu_seconds",
                     "User and system CPU time of the process, from /proc/PID/stat.")
-                    .add(new Sample("gmpwatch_process_cpu_seconds_total", PROC, proc, cpu)));
+                    .add(sample("gmpwatch_process_cpu_seconds_total", proc, cpu)));
             s.counters().cpuWaitNanos().ifPresent(ns -> f.counter("gmpwatch_process_cpu_wait_seconds",
                     "Time the process's live threads spent runnable, waiting for a CPU (kernel schedstat).")
-                    .add(new Sample("gmpwatch_process_cpu_wait_seconds_total", PROC, proc, ns / 1e9)));
+                    .add(sample("gmpwatch_process_cpu_wait_seconds_total", proc, ns / 1e9)));
             s.throttling().ifPresent(t -> {
                 f.counter("gmpwatch_cgroup_cpu_throttled_periods", "CFS periods in which the process's cgroup hit its CPU quota.")
-                        .add(new Sample("gmpwatch_cgroup_cpu_throttled_periods_total", PROC, proc, t.throttledPeriods()));
+                        .add(sample("gmpwatch_cgroup_cpu_throttled_periods_total", proc, t.throttledPeriods()));
                 f.counter("gmpwatch_cgroup_cpu_throttled_seconds", "Time the process's cgroup was held back by its CPU quota.")
-                        .add(new Sample("gmpwatch_cgroup_cpu_throttled_seconds_total", PROC, proc, t.throttledNanos() / 1e9));
+                        .add(sample("gmpwatch_cgroup_cpu_throttled_seconds_total", proc, t.throttledNanos() / 1e9));
             });
         }
     }
 
-    private static void scheduler(ProcessSample s, SchedulerState st, List<String> proc, Families f) {
+    /** The one series per process that says what it is and whether its state is read. */
+    static void info(Families f, ProcessLabels proc, String goVersion, String probeMode, String status) {
+        ProcessLabels l = proc.plus(List.of("go_version", "probe_mode", "status"), List.of(goVersion, probeMode, status));
+        f.info().add(new Sample("gmpwatch_target_info", l.names(), l.values(), 1));
+    }
+
+    static Sample sample(String name, ProcessLabels proc, double value) {
+        return new Sample(name, proc.names(), proc.values(), value);
+    }
+
+    private static Sample sample(String name, ProcessLabels proc, String label, String labelValue, double value) {
+        ProcessLabels l = proc.plus(label, labelValue);
+        return new Sample(name, l.names(), l.values(), value);
+    }
+
+    private static void scheduler(ProcessSample s, SchedulerState st, ProcessLabels proc, Families f) {
         ProcessSample.Counters c = s.counters();
         f.gauge("gmpwatch_goroutines_live", "Live goroutines as runtime.NumGoroutine() counts them, from the runtime's counters at this scrape.")
-                .add(new Sample("gmpwatch_goroutines_live", PROC, proc, st.goroutines()));
+                .add(sample("gmpwatch_goroutines_live", proc, st.goroutines()));
         f.gauge("gmpwatch_goroutines_system", "The runtime's own goroutines (GC workers, finalizers, ...), not in gmpwatch_goroutines_live.")
-                .add(new Sample("gmpwatch_goroutines_system", PROC, proc, st.systemGoroutines()));
+                .add(sample("gmpwatch_goroutines_system", proc, st.systemGoroutines()));
         f.counter("gmpwatch_goroutines_created", "Goroutines created since the process started (the runtime's goroutine ids handed out).")
-                .add(new Sample("gmpwatch_goroutines_created_total", PROC, proc, c.created()));
+                .add(sample("gmpwatch_goroutines_created_total", proc, c.created()));
         f.counter("gmpwatch_goroutines_exited", "Goroutines that ended since the process started.")
-                .add(new Sample("gmpwatch_goroutines_exited_total", PROC, proc, c.exited()));
+                .add(sample("gmpwatch_goroutines_exited_total", proc, c.exited()));
         f.counter("gmpwatch_gc_cycles", "Completed GC cycles (memstats.numgc).")
-                .add(new Sample("gmpwatch_gc_cycles_total", PROC, proc, c.gcCycles()));
-        f.gauge("gmpwatch_gomaxprocs", "The process's GOMAXPROCS.").add(new Sample("gmpwatch_gomaxprocs", PROC, proc, st.gomaxprocs()));
-        f.gauge("gmpwatch_procs_idle", "Ps with no work (sched.npidle).").add(new Sample("gmpwatch_procs_idle", PROC, proc, st.idleProcs()));
-        f.gauge("gmpwatch_threads", "OS threads (Ms) the runtime has alive.").add(new Sample("gmpwatch_threads", PROC, proc, st.threads()));
+                .add(sample("gmpwatch_gc_cycles_total", proc, c.gcCycles()));
+        f.gauge("gmpwatch_gomaxprocs", "The process's GOMAXPROCS.").add(sample("gmpwatch_gomaxprocs", proc, st.gomaxprocs()));
+        f.gauge("gmpwatch_procs_idle", "Ps with no work (sched.npidle).").add(sample("gmpwatch_procs_idle", proc, st.idleProcs()));
+        f.gauge("gmpwatch_threads", "OS threads (Ms) the runtime has alive.").add(sample("gmpwatch_threads", proc, st.threads()));
         f.gauge("gmpwatch_threads_spinning", "Ms spinning, looking for work.")
-                .add(new Sample("gmpwatch_threads_spinning", PROC, proc, st.spinningThreads()));
+                .add(sample("gmpwatch_threads_spinning", proc, st.spinningThreads()));
         f.gauge("gmpwatch_global_run_queue_length", "Goroutines in the global run queue.")
-                .add(new Sample("gmpwatch_global_run_queue_length", PROC, proc, st.globalRunQueue()));
+                .add(sample("gmpwatch_global_run_queue_length", proc, st.globalRunQueue()));
         f.gauge("gmpwatch_local_run_queue_length", "Goroutines in the Ps' local run queues (each holds 256), runnext included.")
-                .add(new Sample("gmpwatch_local_run_queue_length", PROC, proc, st.localRunQueue()));
+                .add(sample("gmpwatch_local_run_queue_length", proc, st.localRunQueue()));
         if (st.procs().size() <= MAX_PROCS_DETAIL) {
-            List<String> labels = List.of("pid", "exe", "p");
             List<Sample> perP = f.gauge("gmpwatch_p_run_queue_length",
                     "Goroutines in one P's local run queue (only while GOMAXPROCS <= " + MAX_PROCS_DETAIL + ").");
             for (ProcState p : st.procs()) {
-                perP.add(new Sample("gmpwatch_p_run_queue_length", labels, List.of(proc.get(0), proc.get(1), Integer.toString(p.id())), p.runQueue()));
+                perP.add(sample("gmpwatch_p_run_queue_length", proc, "p", Integer.toString(p.id()), p.runQueue()));
             }
         }
         f.counter("gmpwatch_sched_ticks", "Scheduling rounds: calls into the scheduler, summed over Ps (p.schedtick).")
-                .add(new Sample("gmpwatch_sched_ticks_total", PROC, proc, c.schedTicks()));
+                .add(sample("gmpwatch_sched_ticks_total", proc, c.schedTicks()));
         f.counter("gmpwatch_syscall_ticks", "System calls that went through the scheduler, summed over Ps (p.syscalltick).")
-                .add(new Sample("gmpwatch_syscall_ticks_total", PROC, proc, c.syscallTicks()));
+                .add(sample("gmpwatch_syscall_ticks_total", proc, c.syscallTicks()));
         histogram(f, "gmpwatch_sched_latency_seconds",
                 "Time goroutines waited from runnable to running: the runtime's own histogram, which times about 1 transition in 8.",
                 proc, st.schedLatency());
@@ -94,49 +105,42 @@ final class StateMetrics {
                 "GC stop-the-world pauses: the runtime's own histogram.", proc, h));
     }
 
-    private static void walk(Walk w, List<String> proc, int topK, Families f) {
-        List<String> byStateLabels = List.of("pid", "exe", "state");
+    private static void walk(Walk w, ProcessLabels proc, int topK, Families f) {
         List<Sample> states = f.gauge("gmpwatch_goroutines", "Live goroutines by state, from the last walk of allgs.");
         Map<String, Long> byState = new TreeMap<>();
         STATES.forEach(st -> byState.put(st, 0L));
         byState.putAll(w.byState());
-        byState.forEach((st, n) -> states.add(new Sample("gmpwatch_goroutines", byStateLabels, List.of(proc.get(0), proc.get(1), st), n)));
-        List<String> reasonLabels = List.of("pid", "exe", "reason");
+        byState.forEach((st, n) -> states.add(sample("gmpwatch_goroutines", proc, "state", st, n)));
         List<Sample> waiting = f.gauge("gmpwatch_goroutines_waiting", "Goroutines in waiting, by the runtime's wait reason, from the last walk.");
-        new TreeMap<>(w.waitingByReason()).forEach((r, n) -> waiting.add(new Sample("gmpwatch_goroutines_waiting", reasonLabels,
-                List.of(proc.get(0), proc.get(1), r), n)));
-        List<String> creatorLabels = List.of("pid", "exe", "creator");
+        new TreeMap<>(w.waitingByReason()).forEach((r, n) -> waiting.add(sample("gmpwatch_goroutines_waiting", proc, "reason", r, n)));
         List<Sample> creators = f.gauge("gmpwatch_goroutines_by_creator",
                 "Live goroutines by the function they run (top K, the rest in creator=\"other\"), from the last walk.");
         long other = 0;
         int shown = 0;
         for (CreatorRow r : w.creators()) {
             if (shown < topK && !r.function().equals(OTHER)) {
-                creators.add(new Sample("gmpwatch_goroutines_by_creator", creatorLabels, List.of(proc.get(0), proc.get(1), r.function()), r.count()));
+                creators.add(sample("gmpwatch_goroutines_by_creator", proc, "creator", r.function(), r.count()));
                 shown++;
             } else {
                 other += r.count();
             }
         }
-        creators.add(new Sample("gmpwatch_goroutines_by_creator", creatorLabels, List.of(proc.get(0), proc.get(1), OTHER), other));
+        creators.add(sample("gmpwatch_goroutines_by_creator", proc, "creator", OTHER, other));
         f.gauge("gmpwatch_goroutine_walk_age_seconds", "How old the goroutine walk behind gmpwatch_goroutines* is.")
-                .add(new Sample("gmpwatch_goroutine_walk_age_seconds", PROC, proc, w.ageSeconds()));
+                .add(sample("gmpwatch_goroutine_walk_age_seconds", proc, w.ageSeconds()));
         f.gauge("gmpwatch_goroutine_walk_duration_seconds", "How long the last goroutine walk took.")
-                .add(new Sample("gmpwatch_goroutine_walk_duration_seconds", PROC, proc, w.durationSeconds()));
+                .add(sample("gmpwatch_goroutine_walk_duration_seconds", proc, w.durationSeconds()));
         f.gauge("gmpwatch_goroutine_walk_capped", "1 when the last walk stopped at --walk.max-goroutines before the end.")
-                .add(new Sample("gmpwatch_goroutine_walk_capped", PROC, proc, w.capped() ? 1 : 0));
+                .add(sample("gmpwatch_goroutine_walk_capped", proc, w.capped() ? 1 : 0));
     }
 
     /** Cumulative buckets at the chosen edges; no _sum: the runtime keeps none. */
-    static void histogram(Families f, String name, String help, List<String> proc, TimeHistogram h) {
+    static void histogram(Families f, String name, String help, ProcessLabels proc, TimeHistogram h) {
         List<Sample> out = f.histogram(name, help);
-        List<String> withLe = new ArrayList<>(PROC);
-        withLe.add("le");
         for (int e = FIRST_EDGE_LOG2; e <= LAST_EDGE_LOG2; e += EDGE_STEP_LOG2) {
-            out.add(new Sample(name + "_bucket", withLe, List.of(proc.get(0), proc.get(1), Double.toString((1L << e) / 1e9)),
-                    h.countBelow(e)));
+            out.add(sample(name + "_bucket", proc, "le", Double.toString((1L << e) / 1e9), h.countBelow(e)));
         }
-        out.add(new Sample(name + "_bucket", withLe, List.of(proc.get(0), proc.get(1), "+Inf"), h.count()));
-        out.add(new Sample(name + "_count", PROC, proc, h.count()));
+        out.add(sample(name + "_bucket", proc, "le", "+Inf", h.count()));
+        out.add(sample(name + "_count", proc, h.count()));
     }
 }

@@ -82,7 +82,7 @@ public final class StateSampler {
         }
     }
 
-    public synchronized ProcessSample sample(Target t) {
+    public synchronized ProcessSample sample(Target t, ProcessLabels labels) {
         PerProcess p = state(t);
         SchedulerState s = null;
         String status = ProcessSample.WATCHING;
@@ -124,7 +124,7 @@ public final class StateSampler {
                 p.gcCycles.value(), p.schedTicks.total(), p.syscallTicks.total(),
                 wait.isPresent() ? OptionalLong.of(p.cpuWait.value()) : OptionalLong.empty());
         return new ProcessSample(t.pid(), t.exe(), t.binary().goVersion(), t.probeMode(), status, reason, s, counters,
-                walk(p), procStat.cpuSeconds(t.pid()), throttling.of(t.pid()));
+                walk(p), procStat.cpuSeconds(t.pid()), throttling.of(t.pid()), labels);
     }
 
     /**

@@ -1,10 +1,12 @@
 package dev.gmpwatch.exporter.collect;
 
+import dev.gmpwatch.exporter.kernel.ContainerIdentity;
+
 /**
  * A process the exporter looked at but does not watch, with why. Shown in gmpwatch_target_info
  * with a bounded status label; the full reason goes to the log once.
  */
-public record TargetStatus(long pid, String exe, String goVersion, String status, String reason) {
+public record TargetStatus(long pid, String exe, String goVersion, String status, String reason, ContainerIdentity container) {
     public static final String UNSUPPORTED = "unsupported";
     public static final String NOT_GO = "not_go";
 }

@@ -1,6 +1,7 @@
 package dev.gmpwatch.exporter.discovery;
 
 import dev.gmpwatch.exporter.gobinary.GoBinary;
+import dev.gmpwatch.exporter.kernel.ContainerIdentity;
 
 /**
  * A Go process the exporter serves.
@@ -9,13 +10,19 @@ import dev.gmpwatch.exporter.gobinary.GoBinary;
  * @param loadBias  add to a link-time address to get the run-time one (non-zero for PIE)
  * @param probeMode "off" unless the per-event mode attached probes: then "emulated" or "singlestep",
  *                  "failed" when they could not be attached, "over_budget" once they were detached
+ * @param container the container and pod its cgroup names, {@link ContainerIdentity#NONE} on a bare host
  */
-public record Target(long pid, String exe, GoBinary binary, long loadBias, String probeMode) {
+public record Target(long pid, String exe, GoBinary binary, long loadBias, String probeMode, ContainerIdentity container) {
     public static final String PROBES_OFF = "off";
     public static final String PROBES_FAILED = "failed";
     public static final String PROBES_OVER_BUDGET = "over_budget";
 
     public Target withProbeMode(String mode) {
-        return new Target(pid, exe, binary, loadBias, mode);
+        return new Target(pid, exe, binary, loadBias, mode, container);
+    }
+
+    /** The same process, moved to another cgroup. */
+    public Target withContainer(ContainerIdentity identity) {
+        return new Target(pid, exe, binary, loadBias, probeMode, identity);
     }
 }

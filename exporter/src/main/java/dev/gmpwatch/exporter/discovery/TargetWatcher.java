@@ -6,6 +6,7 @@ import dev.gmpwatch.exporter.collect.TargetStatus;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.gobinary.GoBinaryException;
+import dev.gmpwatch.exporter.kernel.ContainerIdentity;
 import dev.gmpwatch.exporter.probe.SchedulerProbes;
 import dev.gmpwatch.exporter.probe.WatchException;
 import dev.gmpwatch.exporter.probe.WatchedProcess;
@@ -111,6 +112,7 @@ public final class TargetWatcher implements AutoCloseable {
             alive.add(pid);
             String known = watchedExe.get(pid);
             if (known != null && known.equals(target)) {
+                refreshContainer(pid);
                 continue;
             }
             if (known != null) {
@@ -136,6 +138,18 @@ public final class TargetWatcher implements AutoCloseable {
         skipped.keySet().removeIf(pid -> !alive.contains(pid));
         Set<Long> served = Set.copyOf(targets.keySet());
         onRescan.forEach(l -> l.accept(served));
+    }
+
+    /** A process moved into another cgroup (a container runtime does so just after exec) is named anew. */
+    private void refreshContainer(long pid) {
+        Target t = targets.get(pid);
+        if (t == null) {
+            return;
+        }
+        ContainerIdentity now = ContainerIdentity.of(proc, pid);
+        if (!now.equals(t.container())) {
+            targets.put(pid, t.withContainer(now));
+        }
     }
 
     private boolean isRegisteredBinary(Path exeLink) {
@@ -201,7 +215,8 @@ public final class TargetWatcher implements AutoCloseable {
         boolean explicit = selection.isExplicit(pid, exeLink);
         if (a.binary() == null) {
             if (explicit || !a.notGo()) {
-                skip(pid, exeName, "", a.notGo() ? TargetStatus.NOT_GO : TargetStatus.UNSUPPORTED, a.error());
+                skip(pid, exeName, "", a.notGo() ? TargetStatus.NOT_GO : TargetStatus.UNSUPPORTED, a.error(),
+                        ContainerIdentity.of(proc, pid));
             }
             return;
         }
@@ -211,7 +226,8 @@ public final class TargetWatcher implements AutoCloseable {
         } catch (IOException e) {
             return; // exited while we looked; a later rescan will not see it
         }
-        Target t = new Target(pid, exeName, a.binary(), bias, attachProbes(pid, exeLink, target, exeName, a.binary()));
+        Target t = new Target(pid, exeName, a.binary(), bias, attachProbes(pid, exeLink, target, exeName, a.binary()),
+                ContainerIdentity.of(proc, pid));
         targets.put(pid, t);
         watchedExe.put(pid, target);
         self.targetWatched();
@@ -238,8 +254,8 @@ public final class TargetWatcher implements AutoCloseable {
         }
     }
 
-    private void skip(long pid, String exe, String goVersion, String status, String reason) {
-        skipped.put(pid, new TargetStatus(pid, exe, goVersion, status, reason));
+    private void skip(long pid, String exe, String goVersion, String status, String reason, ContainerIdentity container) {
+        skipped.put(pid, new TargetStatus(pid, exe, goVersion, status, reason, container));
         LOG.log(System.Logger.Level.WARNING, "not watching pid " + pid + " (" + exe + "): " + reason);
     }
 

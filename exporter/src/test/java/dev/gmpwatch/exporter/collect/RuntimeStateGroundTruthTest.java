@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gmpwatch.exporter.collect.ProcessSample.CreatorRow;
 import dev.gmpwatch.exporter.discovery.Target;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
+import dev.gmpwatch.exporter.kernel.ContainerIdentity;
 import dev.gmpwatch.exporter.gobinary.GoVersion;
 import dev.gmpwatch.exporter.probe.ProcessMemory;
 import dev.gmpwatch.exporter.runtime.TimeHistogram;
@@ -52,7 +53,8 @@ class RuntimeStateGroundTruthTest {
             }
             GoBinary binary = GoBinary.analyze(bin);
             Target t = new Target(fx.pid(), bin.getFileName().toString(), binary,
-                    ProcessMemory.loadBias(PROC, fx.pid(), binary.pie(), binary.imageBase()), Target.PROBES_OFF);
+                    ProcessMemory.loadBias(PROC, fx.pid(), binary.pie(), binary.imageBase()), Target.PROBES_OFF,
+                    ContainerIdentity.of(PROC, fx.pid()));
             StateSampler sampler = new StateSampler(PROC, Path.of("/sys/fs/cgroup"),
                     new StateSampler.Limits(1_000_000, Duration.ZERO), new SelfMetrics());
             String what = go.version() + " " + variant.label();
@@ -98,33 +100,33 @@ class RuntimeStateGroundTruthTest {
 
             fx.send("spawn 1000");
             fx.await("done", WAIT);
-            ProcessSample after = sampler.sample(t);
+            ProcessSample after = sample(sampler, t);
             // wg.Done() runs just before a goroutine ends: give the last ones a moment to exit.
             for (int i = 0; i < 100 && after.counters().exited() - s.counters().exited() < 1000; i++) {
                 Thread.sleep(20);
-                after = sampler.sample(t);
+                after = sample(sampler, t);
             }
             assertEquals(1000, after.counters().created() - s.counters().created(), what + ": created grows by exactly K");
             assertEquals(1000, after.counters().exited() - s.counters().exited(), what + ": and so does exited");
 
             fx.send("gomaxprocs 1");
             fx.await("done", WAIT);
-            assertEquals(1, sampler.sample(t).scheduler().gomaxprocs(), what + ": follows runtime.GOMAXPROCS(1)");
+            assertEquals(1, sample(sampler, t).scheduler().gomaxprocs(), what + ": follows runtime.GOMAXPROCS(1)");
             fx.send("gomaxprocs " + own.get("gomaxprocs").asInt());
             fx.await("done", WAIT);
             fx.send("spawn 50"); // ids now come from Ps beyond len(allp) too: created must stay exact
             fx.await("done", WAIT);
-            assertEquals(1050, sampler.sample(t).counters().created() - s.counters().created(), what + ": after GOMAXPROCS moved");
+            assertEquals(1050, sample(sampler, t).counters().created() - s.counters().created(), what + ": after GOMAXPROCS moved");
             sampler.retain(java.util.Set.of());
         }
     }
 
     /** A sample taken when the latency histogram is not moving (nothing runs in the idle fixture). */
     private static ProcessSample settled(StateSampler sampler, Target t) throws Exception {
-        ProcessSample last = sampler.sample(t);
+        ProcessSample last = sample(sampler, t);
         for (int i = 0; i < 20; i++) {
             Thread.sleep(50);
-            ProcessSample next = sampler.sample(t);
+            ProcessSample next = sample(sampler, t);
             if (next.scheduler() != null && last.scheduler() != null
                     && next.scheduler().schedLatency().count() == last.scheduler().schedLatency().count()) {
                 return next;
@@ -181,5 +183,9 @@ class RuntimeStateGroundTruthTest {
 
     private static long sum(Map<String, Long> m) {
         return m.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private static ProcessSample sample(StateSampler sampler, Target t) {
+        return sampler.sample(t, ProcessLabeler.CGROUP_ONLY.labels(t.pid(), t.exe(), t.container()));
     }
 }

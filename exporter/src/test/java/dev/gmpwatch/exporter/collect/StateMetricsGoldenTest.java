@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.gmpwatch.exporter.collect.ProcessSample.CreatorRow;
 import dev.gmpwatch.exporter.collect.ProcessSample.Walk;
 import dev.gmpwatch.exporter.kernel.CgroupThrottling.Throttling;
+import dev.gmpwatch.exporter.kernel.ContainerIdentity;
 import dev.gmpwatch.exporter.runtime.ProcState;
 import dev.gmpwatch.exporter.runtime.SchedulerState;
 import dev.gmpwatch.exporter.runtime.TimeHistogram;
@@ -28,6 +29,10 @@ import org.junit.jupiter.api.Test;
  */
 class StateMetricsGoldenTest {
     private static final Path GOLDEN = Repo.root().resolve("exporter/src/test/resources/golden/state-metrics.prom");
+    private static final String CONTAINER_ID = "3f1c2a9e5b7d4c6e8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f";
+    private static final String POD_UID = "8d1f9c2e-4b7a-4e3d-9f6a-1c2b3d4e5f60";
+    /** What --kubernetes adds; the second process runs on the host, outside any pod. */
+    private static final List<String> KUBERNETES_LABELS = List.of("namespace", "pod", "container");
 
     @Test
     void exposition() throws Exception {
@@ -82,13 +87,16 @@ class StateMetricsGoldenTest {
                 Map.of("chan receive", 5000L, "IO wait", 30L, "select", 1L), rows, false, 0.25, 0.0012);
         return new ProcessSample(4242, "api", "go1.26.8", "off", ProcessSample.WATCHING, "", st,
                 new ProcessSample.Counters(90_210, 85_162, 17, 1500, 12, OptionalLong.of(2_500_000_000L)), Optional.of(walk),
-                OptionalDouble.of(12.5), Optional.of(new Throttling(1000, 25, 3_000_000_000L)));
+                OptionalDouble.of(12.5), Optional.of(new Throttling(1000, 25, 3_000_000_000L)),
+                ProcessLabels.of(4242, "api", new ContainerIdentity(CONTAINER_ID, POD_UID))
+                        .plus(KUBERNETES_LABELS, List.of("shop", "api-7c9f5d-x2k4q", "api")));
     }
 
     /** A process whose memory could not be read: only its info series, with why. */
     private static ProcessSample go119Failed() {
         return new ProcessSample(77, "legacy", "go1.19.8", "off", "implausible", "implausible runtime state: allglen 1099511627776",
                 null, new ProcessSample.Counters(0, 0, 0, 0, 0, OptionalLong.empty()), Optional.empty(),
-                OptionalDouble.empty(), Optional.empty());
+                OptionalDouble.empty(), Optional.empty(),
+                ProcessLabels.of(77, "legacy", ContainerIdentity.NONE).plus(KUBERNETES_LABELS, List.of("", "", "")));
     }
 }
