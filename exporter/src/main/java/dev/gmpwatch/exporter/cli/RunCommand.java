@@ -1,15 +1,20 @@
 package dev.gmpwatch.exporter.cli;
 
 import dev.gmpwatch.exporter.bpf.BpfException;
+import dev.gmpwatch.exporter.collect.ProcessLabeler;
 import dev.gmpwatch.exporter.collect.SchedulerCollector;
 import dev.gmpwatch.exporter.collect.SelfMetrics;
 import dev.gmpwatch.exporter.collect.StateCollector;
 import dev.gmpwatch.exporter.collect.StateSampler;
+import dev.gmpwatch.exporter.discovery.Target;
 import dev.gmpwatch.exporter.discovery.TargetSelection;
 import dev.gmpwatch.exporter.discovery.TargetWatcher;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.gobinary.GoBinaryException;
+import dev.gmpwatch.exporter.kernel.ContainerIdentity;
+import dev.gmpwatch.exporter.kubernetes.KubernetesException;
+import dev.gmpwatch.exporter.kubernetes.KubernetesNames;
 import dev.gmpwatch.exporter.probe.OverheadBudget;
 import dev.gmpwatch.exporter.probe.PerEventMode;
 import dev.gmpwatch.exporter.probe.WatchException;
@@ -37,11 +42,12 @@ final class RunCommand {
     static final String USAGE = "usage: gmpwatch-exporter [run] [--pid N]... [--exe PATH]... [--discover]"
             + " [--discover.interval 5s] [--discover.match REGEX] [--web.listen-address " + DEFAULT_LISTEN + "] [--web.config.file FILE]"
             + " [--web.telemetry-path /metrics] [--creators.top-k 20] [--walk.max-goroutines 1000000]"
-            + " [--walk.min-interval 10s] [--probes] [--probes.match REGEX] [--probes.budget 0.02]";
+            + " [--walk.min-interval 10s] [--probes] [--probes.match REGEX] [--probes.budget 0.02]"
+            + " [--kubernetes] [--kubernetes.kubeconfig FILE] [--kubernetes.node NAME]";
     private static final Set<String> VALUED = Set.of("pid", "exe", "discover.interval", "discover.match",
             "web.listen-address", "web.telemetry-path", "web.config.file", "creators.top-k", "walk.max-goroutines", "walk.min-interval",
-            "probes.budget", "probes.match");
-    private static final Set<String> SWITCHES = Set.of("discover", "probes");
+            "probes.budget", "probes.match", "kubernetes.kubeconfig", "kubernetes.node");
+    private static final Set<String> SWITCHES = Set.of("discover", "probes", "kubernetes");
 
     private final PrintStream out;
     private final PrintStream err;
@@ -77,6 +83,14 @@ final class RunCommand {
         boolean perEvent = f.on("probes") || !f.all("probes.match").isEmpty();
         Optional<Pattern> probesMatch = regex(f, "probes.match");
         double budgetFraction = fraction(f.get("probes.budget", Double.toString(OverheadBudget.DEFAULT_FRACTION)), "--probes.budget");
+        Optional<KubernetesNames> kubernetes;
+        try {
+            kubernetes = KubernetesNames.fromFlags(f.on("kubernetes"), f.get("kubernetes.kubeconfig", null),
+                    f.get("kubernetes.node", null), System.getenv());
+        } catch (KubernetesException e) {
+            err.println("gmpwatch: --kubernetes: " + e.getMessage());
+            return Main.EXIT_FAILURE;
+        }
 
         List<String> missing = Capabilities.missing(proc.resolve("self/status"), perEvent);
         if (!missing.isEmpty()) {
@@ -115,8 +129,11 @@ final class RunCommand {
         StateSampler sampler = new StateSampler(proc, Path.of("/sys/fs/cgroup"), limits, self);
         watcher.onRescan(sampler::retain);
         CollectorRegistry registry = new CollectorRegistry();
-        registry.register(new StateCollector(watcher::targets, watcher::skipped, sampler, self, topK));
-        mode.ifPresent(m -> registry.register(new SchedulerCollector(m.probes(), m.budget(), self)));
+        ProcessLabeler labeler = kubernetes.map(KubernetesNames::labeler).orElse(ProcessLabeler.CGROUP_ONLY);
+        registry.register(new StateCollector(watcher::targets, watcher::skipped, sampler, self, topK, labeler));
+        mode.ifPresent(m -> registry.register(new SchedulerCollector(m.probes(), m.budget(), self, w -> labeler.labels(w.pid(), w.exe(),
+                watcher.target(w.pid()).map(Target::container).orElseGet(() -> ContainerIdentity.of(proc, w.pid()))))));
+        kubernetes.ifPresent(k -> registry.register(k.collector()));
         ExporterServer server;
         try {
             server = new ExporterServer(listen, telemetryPath, registry, watcher, sampler, web);
@@ -125,16 +142,19 @@ final class RunCommand {
             err.println("gmpwatch: cannot listen on " + f.get("web.listen-address", DEFAULT_LISTEN) + ": " + e.getMessage());
             return Main.EXIT_FAILURE;
         }
+        kubernetes.ifPresent(KubernetesNames::start);
         watcher.start(interval);
         out.println("gmpwatch: serving " + (server.tls() ? "https" : "http") + "://" + hostForUrl(server.address()) + ":" + server.address().getPort()
                 + telemetryPath + ", watching " + watcher.targets().size() + " process(es)"
-                + (perEvent ? ", per-event probes on" : ""));
+                + (perEvent ? ", per-event probes on" : "")
+                + kubernetes.map(k -> ", pod names from " + k.describe()).orElse(""));
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Optional<SchedulerProbes> attached = probes;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             watcher.close();
+            kubernetes.ifPresent(KubernetesNames::close);
             attached.ifPresent(SchedulerProbes::close); // detaches every probe
             stopped.countDown();
         }, "gmpwatch-shutdown"));
