@@ -83,9 +83,9 @@ class ActionSeamTest {
                 () -> ConfigLoader.parse(yaml().replace("name: \"svc-", "colour: red, name: \"svc-"), dir, types));
         assertEquals("policies[0].action.colour: unknown key", extra.getMessage());
         ConfigException unknown = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml(), dir));
-        assertEquals("policies[0].action.type: 'counting' is not a known action (gomaxprocs, haproxy, http)", unknown.getMessage());
+        assertEquals("policies[0].action.type: 'counting' is not a known action (gomaxprocs, haproxy, http, kubernetes)", unknown.getMessage());
         assertThrows(IllegalArgumentException.class, () -> types.with(new CountingAction()), "a name registered twice");
-        assertEquals(List.of("counting", "gomaxprocs", "haproxy", "http"),
+        assertEquals(List.of("counting", "gomaxprocs", "haproxy", "http", "kubernetes"),
                 types.all().stream().map(t -> t.name()).sorted().toList());
     }
 }

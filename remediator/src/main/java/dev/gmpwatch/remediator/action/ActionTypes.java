@@ -3,6 +3,7 @@ package dev.gmpwatch.remediator.action;
 import dev.gmpwatch.remediator.action.gomaxprocs.GomaxprocsActionType;
 import dev.gmpwatch.remediator.action.haproxy.HaproxyActionType;
 import dev.gmpwatch.remediator.action.http.HttpActionType;
+import dev.gmpwatch.remediator.action.kubernetes.KubernetesActionType;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +19,8 @@ public final class ActionTypes {
 
     /** The levers gmpwatch ships. */
     public static ActionTypes standard() {
-        return new ActionTypes(Map.of()).with(new HaproxyActionType()).with(new HttpActionType()).with(new GomaxprocsActionType());
+        return new ActionTypes(Map.of()).with(new HaproxyActionType()).with(new HttpActionType()).with(new GomaxprocsActionType())
+                .with(new KubernetesActionType());
     }
 
     /** A registry with one more type; a name used twice is a programming error. */

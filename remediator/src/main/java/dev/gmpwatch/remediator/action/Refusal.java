@@ -9,6 +9,11 @@ public record Refusal(String decision, String reason) {
         return new Refusal(AuditEntry.SKIPPED_RATE_LIMITED, reason);
     }
 
+    /** Our credentials may not do it (an RBAC Forbidden): retrying would not help. */
+    public static Refusal forbidden(String reason) {
+        return new Refusal(AuditEntry.SKIPPED_FORBIDDEN, reason);
+    }
+
     /** A hysteresis guard: the target is frozen, or flapping, or in a minimum interval. */
     public static Refusal guard(String reason) {
         return new Refusal(AuditEntry.SKIPPED_HYSTERESIS, reason);

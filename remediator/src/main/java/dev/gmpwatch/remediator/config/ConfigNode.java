@@ -174,6 +174,25 @@ public final class ConfigNode {
         return baseDir.resolve(text(field, ""));
     }
 
+    /** A list of strings, each matching {@code item}; missing gives an empty list. */
+    public java.util.List<String> textList(String field, Pattern item, String itemReason) throws ConfigException {
+        JsonNode n = node.path(field);
+        if (n.isMissingNode() || n.isNull()) {
+            return java.util.List.of();
+        }
+        if (!n.isArray()) {
+            throw error(field, "must be a list");
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (JsonNode e : n) {
+            if (!e.isTextual() || !item.matcher(e.asText()).matches()) {
+                throw error(field, "'" + e.asText() + "' " + itemReason);
+            }
+            out.add(e.asText());
+        }
+        return java.util.List.copyOf(out);
+    }
+
     /** The children of a mapping, in file order. */
     public Map<String, ConfigNode> entries() {
         Map<String, ConfigNode> out = new LinkedHashMap<>();

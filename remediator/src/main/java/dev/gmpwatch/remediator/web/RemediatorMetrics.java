@@ -20,10 +20,10 @@ public final class RemediatorMetrics {
             "Webhook request latency.").buckets(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
             .register(registry);
     public final Counter decisions = Counter.build("gmpwatch_remediator_decisions_total",
-            "Per-alert decisions (executed, skipped-duplicate, skipped-rate-limited, skipped-hysteresis, dry-run, failed, retrying).")
+            "Per-alert decisions (executed, skipped-duplicate, skipped-rate-limited, skipped-hysteresis, skipped-forbidden, dry-run, failed, retrying).")
             .labelNames("decision").register(registry);
     public final Counter actions = Counter.build("gmpwatch_remediator_actions_total",
-            "Queued actions run to an end, by action (haproxy, http, gomaxprocs) and result (ok, refused, failed, dry-run).")
+            "Queued actions run to an end, by action (haproxy, http, gomaxprocs, kubernetes) and result (ok, refused, failed, dry-run).")
             .labelNames("action", "result").register(registry);
     public final Counter retries = Counter.build("gmpwatch_remediator_action_retries_total",
             "Attempts that could not reach the target and were rescheduled with backoff, by action.")
@@ -38,7 +38,7 @@ public final class RemediatorMetrics {
     public RemediatorMetrics(ActionTypes types) {
         // Series exist at 0 from the start, so that rate() and increase() see the first action.
         for (String decision : List.of(AuditEntry.EXECUTED, AuditEntry.SKIPPED_DUPLICATE, AuditEntry.SKIPPED_RATE_LIMITED,
-                AuditEntry.SKIPPED_HYSTERESIS, AuditEntry.DRY_RUN, AuditEntry.FAILED, AuditEntry.RETRYING)) {
+                AuditEntry.SKIPPED_HYSTERESIS, AuditEntry.SKIPPED_FORBIDDEN, AuditEntry.DRY_RUN, AuditEntry.FAILED, AuditEntry.RETRYING)) {
             decisions.labels(decision);
         }
         types.all().forEach(t -> {

@@ -72,4 +72,59 @@ class ConfigLoaderTest {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(GOOD, dir));
         assertTrue(e.getMessage().startsWith("auth.bearerTokenFile: cannot read"), e.getMessage());
     }
+
+    private static final String KUBE = """
+            auth: {bearerTokenFile: token}
+            kubernetes: {kubeconfig: kubeconfig, namespaces: [shop]}
+            policies:
+              - name: leak
+                match: {alertname: GoroutineLeak}
+                action: {type: kubernetes, lever: circuit, service: api}
+            """;
+
+    /** The kubernetes section and lever: each case edits KUBE once and expects one error. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "no section        | 'kubernetes: {kubeconfig: kubeconfig, namespaces: [shop]}' | ''                         | policies[0].action.type: kubernetes needs the top-level kubernetes: section",
+        "no namespaces     | 'namespaces: [shop]'             | 'namespaces: []'                                          | kubernetes.namespaces: list the namespaces",
+        "bad namespace     | 'namespaces: [shop]'             | 'namespaces: [Shop_1]'                                    | kubernetes.namespaces: 'Shop_1' is not a namespace name",
+        "no kubeconfig     | 'kubeconfig: kubeconfig'         | 'kubeconfig: missing'                                     | kubernetes.kubeconfig: no such file",
+        "not in a pod      | 'kubeconfig: kubeconfig, '       | ''                                                        | kubernetes: not running in a pod",
+        "unknown key       | 'namespaces: [shop]'             | 'namespaces: [shop], context: x'                          | kubernetes.context: unknown key",
+        "no service        | ', service: api'                 | ''                                                        | policies[0].action.service: required",
+        "bad mode          | 'lever: circuit,'                | 'lever: circuit, mode: evict,'                            | policies[0].action.mode: must be auto, readinessGate or label",
+        "bad lever         | 'lever: circuit,'                | 'lever: delete,'                                          | policies[0].action.lever: must be circuit or gomaxprocs",
+        "bad condition     | 'lever: circuit,'                | 'lever: circuit, conditionType: \"a b\",'              | policies[0].action.conditionType: 'a b' is not a qualified name",
+        "no max            | 'lever: circuit, service: api'   | 'lever: gomaxprocs, direction: down'                      | policies[0].action.max: required for lever gomaxprocs",
+        "min above max     | 'lever: circuit, service: api'   | 'lever: gomaxprocs, direction: down, min: 4, max: 3'      | policies[0].action.min: is above max",
+        "circuit caps      | '    action:'                    | '    caps: {maxOpenPerBackend: 1}\n    action:'          | policies[0].caps.maxOpenPerBackend: unknown key",
+    })
+    void invalidKubernetesConfigNamesTheKeyAndTheReason(String what, String from, String to, String expected) throws Exception {
+        Files.writeString(dir.resolve("token"), "t\n");
+        Files.writeString(dir.resolve("kubeconfig"), """
+                current-context: c
+                contexts: [{name: c, context: {cluster: k, user: u}}]
+                clusters: [{name: k, cluster: {server: "https://127.0.0.1:6443", certificate-authority: ca.crt}}]
+                users: [{name: u, user: {token: t}}]
+                """);
+        Files.copy(Path.of("src/test/resources/kubernetes/ca.crt"), dir.resolve("ca.crt"));
+        String config = KUBE.replace(from, to.replace("\\n", "\n"));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(config, dir));
+        assertTrue(e.getMessage().startsWith(expected.strip()), what + ": " + e.getMessage() + "\n" + config);
+    }
+
+    @Test
+    void aGoodKubernetesConfigLoads() throws Exception {
+        Files.writeString(dir.resolve("token"), "t\n");
+        Files.writeString(dir.resolve("kubeconfig"), """
+                current-context: c
+                contexts: [{name: c, context: {cluster: k, user: u}}]
+                clusters: [{name: k, cluster: {server: "https://127.0.0.1:6443", certificate-authority: ca.crt}}]
+                users: [{name: u, user: {tokenFile: sa-token}}]
+                """);
+        Files.copy(Path.of("src/test/resources/kubernetes/ca.crt"), dir.resolve("ca.crt"));
+        RemediatorConfig c = ConfigLoader.parse(KUBE, dir);
+        assertEquals("kubernetes", c.policies().get(0).action().type());
+        assertTrue(c.policies().get(0).action().restores());
+    }
 }

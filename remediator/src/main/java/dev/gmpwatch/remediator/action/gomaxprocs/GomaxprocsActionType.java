@@ -42,9 +42,10 @@ public final class GomaxprocsActionType implements ActionType {
             throw a.error("min", "is above max");
         }
         ConfigNode flip = a.child("flipGuard").onlyKeys(Set.of("maxFlips", "within"));
-        GomaxprocsAction.Settings s = new GomaxprocsAction.Settings(direction, actuator, a.text("addressLabel", "admin_address"),
-                a.pattern("allowedAddresses", "127\\.0\\.0\\.1:[0-9]{1,5}"), path, a.optionalSecret("tokenFile"), min, max,
-                a.duration("minInterval", "30s"), flip.positiveInt("maxFlips", 3), flip.duration("within", "10m"));
-        return new GomaxprocsAction(s, new GomaxprocsActuator(PROC, CGROUP_ROOT, client));
+        GomaxprocsAction.Settings guards = new GomaxprocsAction.Settings(direction, min, max, a.duration("minInterval", "30s"),
+                flip.positiveInt("maxFlips", 3), flip.duration("within", "10m"));
+        ProcessLever.Settings where = new ProcessLever.Settings(actuator, a.text("addressLabel", "admin_address"),
+                a.pattern("allowedAddresses", "127\\.0\\.0\\.1:[0-9]{1,5}"), path, a.optionalSecret("tokenFile"));
+        return new GomaxprocsAction(name(), guards, new ProcessLever(where, new GomaxprocsActuator(PROC, CGROUP_ROOT, client)));
     }
 }

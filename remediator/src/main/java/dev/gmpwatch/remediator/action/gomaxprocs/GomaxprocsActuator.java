@@ -23,7 +23,7 @@ final class GomaxprocsActuator {
     }
 
     /** Where to read and set: the admin URL, resolved from the PID when needed, or "cgroup". */
-    String resolve(GomaxprocsAction.Process p, GomaxprocsAction.Settings s) throws IOException {
+    String resolve(ProcessLever.Process p, ProcessLever.Settings s) throws IOException {
         if (s.actuator().equals("cgroup") || !p.adminUrl().startsWith("http://pid-")) {
             return p.adminUrl();
         }
@@ -31,7 +31,7 @@ final class GomaxprocsActuator {
                 .orElseThrow(() -> new IOException("pid " + p.pid() + " serves no " + s.path() + " on a local port"));
     }
 
-    GomaxprocsClient.Reading read(String where, GomaxprocsAction.Process p, Optional<String> token) throws IOException {
+    GomaxprocsClient.Reading read(String where, ProcessLever.Process p, Optional<String> token) throws IOException {
         if (!where.equals("cgroup")) {
             return client.read(where, token);
         }
@@ -41,7 +41,7 @@ final class GomaxprocsActuator {
         return new GomaxprocsClient.Reading(Math.min(quota, cpus), cpus, false);
     }
 
-    GomaxprocsClient.Reading set(String where, GomaxprocsAction.Process p, Optional<String> token, int value) throws IOException {
+    GomaxprocsClient.Reading set(String where, ProcessLever.Process p, Optional<String> token, int value) throws IOException {
         if (!where.equals("cgroup")) {
             return client.set(where, token, value);
         }
@@ -50,7 +50,7 @@ final class GomaxprocsActuator {
     }
 
     /** A PID from the alert must still run the executable the alert named; the refusal, if not. */
-    Optional<String> identityRefusal(GomaxprocsAction.Process p) {
+    Optional<String> identityRefusal(ProcessLever.Process p) {
         if (p.pid().isEmpty()) {
             return Optional.empty();
         }
