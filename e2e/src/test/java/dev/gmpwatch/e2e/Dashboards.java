@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -15,10 +17,11 @@ import java.util.stream.Stream;
 final class Dashboards {
     static final Path DIR = Repo.root().resolve("grafana/dashboards");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern VARIABLE = Pattern.compile("\"\\$([a-z_]+)\"");
     private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\((.*),\\s*([a-zA-Z_]+)\\)");
 
-    /** A query and where it comes from (for messages). */
-    record Query(String where, String expr) {
+    /** A query, where it comes from (for messages), and the "All" value of each of its dashboard's variables. */
+    record Query(String where, String expr, Map<String, String> allValues) {
     }
 
     private Dashboards() {
@@ -38,11 +41,15 @@ final class Dashboards {
     static List<Query> queries(Path file) throws IOException {
         JsonNode d = read(file);
         String name = file.getFileName().toString();
+        Map<String, String> all = new HashMap<>();
+        for (JsonNode variable : d.path("templating").path("list")) {
+            all.put(variable.path("name").asText(), variable.path("allValue").asText(".+"));
+        }
         List<Query> out = new ArrayList<>();
         for (JsonNode panel : d.path("panels")) {
             for (JsonNode target : panel.path("targets")) {
                 out.add(new Query(name + " panel '" + panel.path("title").asText() + "' " + target.path("refId").asText(),
-                        target.path("expr").asText()));
+                        target.path("expr").asText(), all));
             }
         }
         for (JsonNode variable : d.path("templating").path("list")) {
@@ -51,19 +58,28 @@ final class Dashboards {
                 if (!m.matches()) {
                     throw new IllegalStateException(name + " variable " + variable.path("name") + " is not label_values(...)");
                 }
-                out.add(new Query(name + " variable $" + variable.path("name").asText(), m.group(1)));
+                out.add(new Query(name + " variable $" + variable.path("name").asText(), m.group(1), all));
             }
         }
         for (JsonNode annotation : d.path("annotations").path("list")) {
             if (annotation.has("expr")) {
-                out.add(new Query(name + " annotation '" + annotation.path("name").asText() + "'", annotation.path("expr").asText()));
+                out.add(new Query(name + " annotation '" + annotation.path("name").asText() + "'", annotation.path("expr").asText(), all));
             }
         }
         return out;
     }
 
-    /** The query as Prometheus gets it with every variable set to "all" and the given rate interval. */
-    static String concrete(String expr, String rateInterval) {
-        return expr.replaceAll("\"\\$[a-z_]+\"", "\".+\"").replace("$__rate_interval", rateInterval);
+    /**
+     * The query as Prometheus gets it with every variable set to "All" (its allValue: ".*" where
+     * series may lack the label, as namespace and pod do outside Kubernetes) and the given rate interval.
+     */
+    static String concrete(Query q, String rateInterval) {
+        Matcher m = VARIABLE.matcher(q.expr());
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(sb, Matcher.quoteReplacement("\"" + q.allValues().getOrDefault(m.group(1), ".+") + "\""));
+        }
+        m.appendTail(sb);
+        return sb.toString().replace("$__rate_interval", rateInterval);
     }
 }

@@ -222,7 +222,7 @@ class LocalStackIT {
         for (Path file : Dashboards.files()) {
             for (Dashboards.Query q : Dashboards.queries(file)) {
                 n++;
-                String expr = Dashboards.concrete(q.expr(), "10s");
+                String expr = Dashboards.concrete(q, "10s");
                 JsonNode result = queryRange(expr, started, Instant.now());
                 if (result.isEmpty()) {
                     empty.add(q.where() + ": " + expr);
