@@ -4,7 +4,9 @@
 # while they are scraped every second, and the resident peak during a 1,000,000-goroutine walk.
 # "shipped" is deploy/bin/gmpwatch-exporter's defaults. Needs root (reading other processes).
 # DISTINCT=1 runs the 50 processes from 50 copies of the binary (50 analyses, as on a real host).
-# usage: [DISTINCT=1] scripts/bench-footprint.sh [SECONDS] [SETTING...]   (defaults: 60 shipped "-Xmx256m")
+# KUBE_PODS=N starts a real kube-apiserver with N pods on the node (50 of them the fixtures', in
+# their cgroups) and measures each setting without and with --kubernetes, side by side.
+# usage: [DISTINCT=1] [KUBE_PODS=110] scripts/bench-footprint.sh [SECONDS] [SETTING...]   (defaults: 60 shipped "-Xmx256m")
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/scripts/setup.sh"
@@ -18,5 +20,5 @@ args="$seconds"
 for s in "${settings[@]}"; do args="$args '$s'"; done
 mvn -q -B -pl exporter exec:java -Dexec.classpathScope=test \
   -Dexec.mainClass=dev.gmpwatch.exporter.bench.FootprintBenchmark \
-  -Dexec.args="$args" -Dgmpwatch.repoRoot="$root" -Dgmpwatch.distinctBinaries="${DISTINCT:+true}" \
+  -Dexec.args="$args" -Dgmpwatch.repoRoot="$root" -Dgmpwatch.distinctBinaries="${DISTINCT:+true}" -Dgmpwatch.kubernetesPods="${KUBE_PODS:-0}" \
   -Dgmpwatch.exporterJar="$root/exporter/target/gmpwatch-exporter.jar"

@@ -1,10 +1,8 @@
 package dev.gmpwatch.exporter.kubernetes;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.gmpwatch.exporter.kernel.ContainerIdentity;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -20,27 +18,6 @@ public final class PodIndex {
 
     /** One pod: its names and its containers' IDs (no runtime prefix) mapped to their names. */
     record Pod(String uid, String namespace, String name, Map<String, String> containers) {
-        /**
-         * The pod in an API object, or empty when it has no UID. Init and ephemeral containers
-         * count too: their processes are on the node as well.
-         */
-        static Optional<Pod> of(JsonNode pod) {
-            JsonNode meta = pod.path("metadata");
-            String uid = meta.path("uid").asText("");
-            if (uid.isEmpty()) {
-                return Optional.empty();
-            }
-            Map<String, String> containers = new LinkedHashMap<>();
-            for (String list : new String[] {"initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses"}) {
-                for (JsonNode c : pod.path("status").path(list)) {
-                    String id = bareId(c.path("containerID").asText(""));
-                    if (!id.isEmpty()) {
-                        containers.put(id, c.path("name").asText(""));
-                    }
-                }
-            }
-            return Optional.of(new Pod(uid, meta.path("namespace").asText(""), meta.path("name").asText(""), Map.copyOf(containers)));
-        }
     }
 
     private volatile Map<String, Pod> byUid = Map.of();

@@ -3,6 +3,9 @@ package dev.gmpwatch.exporter.bench;
 import dev.gmpwatch.exporter.testing.FixtureProcess;
 import dev.gmpwatch.exporter.testing.GoFixtures;
 import dev.gmpwatch.exporter.testing.GoToolchain;
+import dev.gmpwatch.testkit.ContainerCgroup;
+import dev.gmpwatch.testkit.KubeCluster;
+import dev.gmpwatch.testkit.Kubelet;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +26,10 @@ import java.util.regex.Pattern;
  * processes scraped every second, and the resident peak while a 1,000,000-goroutine process is
  * walked. A setting is a quoted string of JVM flags; "shipped" means the launcher's defaults.
  * With -Dgmpwatch.distinctBinaries=true the 50 processes run 50 copies of the binary, which the
- * exporter analyses one by one, as on a host of different services.
+ * exporter analyses one by one, as on a host of different services. With
+ * -Dgmpwatch.kubernetesPods=N (at least 50) a real kube-apiserver holds N pods of the node, 50 of
+ * them the fixtures' (each moved into its container's cgroup), and every setting is measured
+ * twice, side by side: without and with --kubernetes.
  * usage: FootprintBenchmark SECONDS SETTING...
  */
 public final class FootprintBenchmark {
@@ -43,6 +49,9 @@ public final class FootprintBenchmark {
         boolean distinct = Boolean.getBoolean("gmpwatch.distinctBinaries");
         Path copies = Files.createTempDirectory("gmpwatch-fleet");
         List<FixtureProcess> fleet = new ArrayList<>();
+        int pods = Integer.getInteger("gmpwatch.kubernetesPods", 0);
+        List<ContainerCgroup> cgroups = new ArrayList<>();
+        KubeCluster cluster = null;
         try {
             for (int i = 0; i < 50; i++) {
                 Path exe = bin;
@@ -55,27 +64,78 @@ public final class FootprintBenchmark {
                 p.await("done", WAIT);
                 fleet.add(p);
             }
+            List<String[]> modes = new ArrayList<>();
+            modes.add(new String[0]);
+            if (pods > 0) {
+                cluster = KubeCluster.start(Files.createTempDirectory("gmpwatch-footprint-kube"));
+                Path kubeconfig = Files.createTempFile("gmpwatch-footprint", ".kubeconfig");
+                Files.writeString(kubeconfig, cluster.kubeconfig(cluster.adminToken()));
+                pods(cluster, pods, fleet, cgroups);
+                modes.add(new String[] {"--kubernetes.kubeconfig", kubeconfig.toString(), "--kubernetes.node", NODE});
+                System.out.printf("a real kube-apiserver holds %d pods of node %s (50 of them the fixtures')%n", pods, NODE);
+            }
             System.out.printf("exporter footprint, 50 Go processes (200 goroutines each, %s) scraped every 1 s for %d s:%n",
                     distinct ? "50 distinct binaries" : "one binary", seconds);
             System.out.printf("  %-60s %10s %12s %12s %10s %14s%n", "JVM settings", "startup", "RSS steady", "RSS max", "CPU", "1M walk peak");
             for (int i = 1; i < args.length; i++) {
                 String setting = args[i];
-                Steady s = steady(launcher, setting, seconds);
-                long peak = walkPeak(launcher, setting, bin);
-                System.out.printf("  %-60s %8.2f s %9.1f MB %9.1f MB %8.2f %% %11.1f MB%n", setting, s.startupSeconds,
-                        s.rssMedianKb / 1024.0, s.rssMaxKb / 1024.0, s.cpuPercent, peak / 1024.0);
+                for (String[] mode : modes) {
+                    Steady s = steady(launcher, setting, seconds, mode);
+                    long peak = walkPeak(launcher, setting, bin, mode);
+                    String label = setting + (mode.length == 0 ? "" : " --kubernetes");
+                    System.out.printf("  %-60s %8.2f s %9.1f MB %9.1f MB %8.2f %% %11.1f MB%n", label, s.startupSeconds,
+                            s.rssMedianKb / 1024.0, s.rssMaxKb / 1024.0, s.cpuPercent, peak / 1024.0);
+                }
             }
         } finally {
             fleet.forEach(FixtureProcess::close);
+            for (ContainerCgroup c : cgroups) {
+                c.close();
+            }
+            if (cluster != null) {
+                cluster.close();
+            }
         }
     }
+
+    private static final String NODE = "bench-node";
+
+    /**
+     * {@code n} pods of one node, as big as a Deployment's usually are (labels, an owner, a
+     * last-applied annotation, two containers); the first 50 are the fixtures', in their cgroups.
+     */
+    private static void pods(KubeCluster cluster, int n, List<FixtureProcess> fleet, List<ContainerCgroup> cgroups) throws Exception {
+        cluster.createNode(NODE, 64);
+        cluster.createNamespace("bench");
+        Kubelet kubelet = new Kubelet(cluster, NODE);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode container = json.readTree("""
+                {"env": [{"name": "LOG_LEVEL", "value": "info"}, {"name": "REGION", "value": "eu-west-1"}],
+                 "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "1", "memory": "512Mi"}},
+                 "ports": [{"containerPort": 8080, "name": "http"}]}""");
+        for (int i = 0; i < n; i++) {
+            String name = "svc-" + (i % 10) + "-7c9f5d-" + String.format("%05d", i);
+            String uid = kubelet.createPod("bench", name, java.util.Map.of("app", "svc-" + (i % 10), "pod-template-hash", "7c9f5d",
+                    "team", "payments"), container, null, "app", "sidecar");
+            ContainerCgroup cg = ContainerCgroup.create(ContainerCgroup.Layout.CGROUPFS_V1, uid);
+            cgroups.add(cg);
+            if (i < fleet.size()) {
+                cg.add(fleet.get(i).pid());
+            }
+            kubelet.reportRunning("bench", name, "10.244." + (i / 250) + "." + (i % 250 + 1),
+                    java.util.Map.of("app", cg.runtimeContainerId(), "sidecar", "containerd://" + "f".repeat(63) + (i % 10)));
+        }
+    }
+
 
     private record Steady(double startupSeconds, double rssMedianKb, long rssMaxKb, double cpuPercent) {
     }
 
-    private static Steady steady(Path launcher, String setting, int seconds) throws Exception {
+    private static Steady steady(Path launcher, String setting, int seconds, String... extra) throws Exception {
         long t0 = System.nanoTime();
-        try (Running ex = Running.start(launcher, setting, "--discover", "--discover.match", "spawner-")) {
+        List<String> flags = new ArrayList<>(List.of("--discover", "--discover.match", "spawner-"));
+        flags.addAll(List.of(extra));
+        try (Running ex = Running.start(launcher, setting, flags.toArray(String[]::new))) {
             while (watching(ex.get("/metrics")) < 50) {
                 if (System.nanoTime() - t0 > WAIT.toNanos()) {
                     throw new AssertionError("the exporter never watched all 50 processes");
@@ -102,12 +162,14 @@ public final class FootprintBenchmark {
     }
 
     /** VmHWM of an exporter that walks a 1,000,000-goroutine process on every scrape, five times. */
-    private static long walkPeak(Path launcher, String setting, Path bin) throws Exception {
+    private static long walkPeak(Path launcher, String setting, Path bin, String... extra) throws Exception {
         try (FixtureProcess big = FixtureProcess.start(bin)) {
             big.await("ready", WAIT);
             big.send("leak 1000000");
             big.await("done", WAIT);
-            try (Running ex = Running.start(launcher, setting, "--pid", Long.toString(big.pid()), "--walk.min-interval", "0s")) {
+            List<String> flags = new ArrayList<>(List.of("--pid", Long.toString(big.pid()), "--walk.min-interval", "0s"));
+            flags.addAll(List.of(extra));
+            try (Running ex = Running.start(launcher, setting, flags.toArray(String[]::new))) {
                 for (int i = 0; i < 5; i++) {
                     String body = ex.get("/metrics");
                     if (!body.contains("gmpwatch_goroutines_live")) {
