@@ -91,6 +91,7 @@ class ManifestsIT {
     @Test
     void theRemediatorMayPatchPodsOnlyInItsNamespaces() throws Exception {
         assertAllowed(REMEDIATOR, "get", "pods", "", "my-app");
+        assertAllowed(REMEDIATOR, "list", "pods", "", "my-app");
         assertAllowed(REMEDIATOR, "patch", "pods", "", "my-app");
         assertAllowed(REMEDIATOR, "patch", "pods", "status", "my-app");
         assertAllowed(REMEDIATOR, "patch", "pods", "resize", "my-app");

@@ -64,6 +64,11 @@ final class KubeApi {
                         .patch(RequestBody.create(body, type)));
     }
 
+    /** The pods of a namespace (for the readiness gates' first condition). */
+    JsonNode pods(String namespace) throws IOException, ApiRefusal {
+        return call("list", "pods", namespace, "", new Request.Builder().url(server + "/api/v1/namespaces/" + namespace + "/pods").get());
+    }
+
     /** The EndpointSlices of one Service (the kubernetes.io/service-name label). */
     JsonNode endpointSlices(String namespace, String service) throws IOException, ApiRefusal {
         String url = server + "/apis/discovery.k8s.io/v1/namespaces/" + namespace

@@ -62,7 +62,15 @@ public final class KubernetesActionType implements ActionType {
             connection = KubeConnection.inCluster(env, KubeConnection.SERVICE_ACCOUNT, section.key());
         }
         KubeApi api = new KubeApi(connection, section.duration("timeout", "5s"));
-        return (action, caps) -> create(action, caps, namespaces, api);
+        Set<String> gates = new java.util.HashSet<>();
+        return (action, caps) -> {
+            Action a = create(action, caps, namespaces, api);
+            // One initializer per gate condition the configuration uses, started with its first policy.
+            if (a instanceof PodCircuitAction c && c.usesGate() && gates.add(c.conditionType())) {
+                new GateInitializer(api, namespaces, c.conditionType()).start();
+            }
+            return a;
+        };
     }
 
     private static Action create(ConfigNode a, ConfigNode caps, Set<String> namespaces, KubeApi api) throws ConfigException {

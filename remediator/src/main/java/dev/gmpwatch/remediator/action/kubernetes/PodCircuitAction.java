@@ -65,6 +65,15 @@ final class PodCircuitAction implements Action {
         return TYPE;
     }
 
+    /** Whether it may act through the readiness gate (mode auto or readinessGate). */
+    boolean usesGate() {
+        return settings.mode() != Mode.LABEL;
+    }
+
+    String conditionType() {
+        return settings.conditionType();
+    }
+
     @Override
     public Target target(Map<String, String> labels) throws UnsafeLabelException {
         String ns = PodNames.namespace(labels, settings.namespaces());
