@@ -110,27 +110,23 @@ class KubernetesIT {
         Path bin = GoFixtures.build(GoToolchain.newest(), "spawner", GoFixtures.Variant.NORMAL);
         String uid = kubelet.createPod(NS, "short-lived", Map.of("app", "batch"), null, null, "job");
         try (ContainerCgroup cg = ContainerCgroup.create(ContainerCgroup.Layout.SYSTEMD_V2, uid);
-             FixtureProcess fx = started(bin, cg)) {
-            kubelet.reportRunning(NS, "short-lived", "10.244.0.20", Map.of("job", cg.runtimeContainerId()));
-            try (ExporterProcess ex = ExporterProcess.start("--discover", "--discover.match", "spawner",
-                    "--kubernetes.kubeconfig", kubeconfig.toString(), "--kubernetes.node", NODE)) {
-                Scrape before = awaitNamed(ex, fx, "job");
-                double events = before.value("gmpwatch_kubernetes_watch_events_total");
-                cluster.call("DELETE", "/api/v1/namespaces/" + NS + "/pods/short-lived?gracePeriodSeconds=0", null);
-                long t0 = System.nanoTime();
-                Scrape after = ex.scrape();
-                while (!after.has("gmpwatch_goroutines_live", "pid", pid(fx), "pod", "")) {
-                    assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos(), "names still there 10 s after DELETE:\n" + after.text);
-                    Thread.sleep(50);
-                    after = ex.scrape();
-                }
-                System.out.printf("KUBERNETES pod deleted -> names gone: %.0f ms%n", (System.nanoTime() - t0) / 1e6);
-                assertTrue(after.has("gmpwatch_goroutines_live", "pid", pid(fx), "container_id", cg.containerId(), "pod_uid", uid),
-                        "the cgroup's identity stays:\n" + after.text);
-                // The DELETE is one or two events (a MODIFIED that marks it terminating, then DELETED), never a relist.
-                assertTrue(after.value("gmpwatch_kubernetes_watch_events_total") - events <= 2, after.text);
-                assertEquals(1, after.value("gmpwatch_kubernetes_lists_total"), "names removed by the watch, not by a relist");
+             FixtureProcess fx = running(bin, cg, "short-lived", "job", "10.244.0.20"); ExporterProcess ex = namingExporter()) {
+            Scrape before = awaitNamed(ex, fx, "job");
+            double events = before.value("gmpwatch_kubernetes_watch_events_total");
+            cluster.call("DELETE", "/api/v1/namespaces/" + NS + "/pods/short-lived?gracePeriodSeconds=0", null);
+            long t0 = System.nanoTime();
+            Scrape after = ex.scrape();
+            while (!after.has("gmpwatch_goroutines_live", "pid", pid(fx), "pod", "")) {
+                assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos(), "names still there 10 s after DELETE:\n" + after.text);
+                Thread.sleep(50);
+                after = ex.scrape();
             }
+            System.out.printf("KUBERNETES pod deleted -> names gone: %.0f ms%n", (System.nanoTime() - t0) / 1e6);
+            assertTrue(after.has("gmpwatch_goroutines_live", "pid", pid(fx), "container_id", cg.containerId(), "pod_uid", uid),
+                    "the cgroup's identity stays:\n" + after.text);
+            // The DELETE is one or two events (a MODIFIED that marks it terminating, then DELETED), never a relist.
+            assertTrue(after.value("gmpwatch_kubernetes_watch_events_total") - events <= 2, after.text);
+            assertEquals(1, after.value("gmpwatch_kubernetes_lists_total"), "names removed by the watch, not by a relist");
         }
     }
 
@@ -139,44 +135,52 @@ class KubernetesIT {
         Path bin = GoFixtures.build(GoToolchain.newest(), "spawner", GoFixtures.Variant.PIE);
         String uid = kubelet.createPod(NS, "steady", Map.of("app", "steady"), null, null, "app");
         try (ContainerCgroup cg = ContainerCgroup.create(ContainerCgroup.Layout.CGROUPFS_V1, uid);
-             FixtureProcess fx = started(bin, cg)) {
-            kubelet.reportRunning(NS, "steady", "10.244.0.30", Map.of("app", cg.runtimeContainerId()));
-            try (ExporterProcess ex = ExporterProcess.start("--discover", "--discover.match", "spawner",
-                    "--kubernetes.kubeconfig", kubeconfig.toString(), "--kubernetes.node", NODE)) {
-                Scrape before = awaitNamed(ex, fx, "app");
-                Set<String> familiesBefore = familiesOf(before, fx);
-                cluster.stopApiServer();
-                long down = System.nanoTime();
-                double errors = 0;
-                while (System.nanoTime() - down < Duration.ofSeconds(30).toNanos()) {
-                    Scrape s = ex.scrape();
-                    assertTrue(s.has("gmpwatch_goroutines_live", "pid", pid(fx), "pod", "steady", "container", "app"),
-                            "names kept while the API is down:\n" + s.text);
-                    assertTrue(familiesOf(s, fx).containsAll(familiesBefore), "no series lost:\n" + s.text);
-                    errors = s.value("gmpwatch_kubernetes_api_errors_total", "reason", "unreachable");
-                    Thread.sleep(1000);
-                }
-                Scrape during = ex.scrape();
-                assertTrue(errors >= 1, "the outage is counted:\n" + during.text);
-                assertEquals(0, during.value("gmpwatch_kubernetes_up"));
-                cluster.startApiServer();
-                // A change made after the outage reaches the exporter: the watch is back.
-                String uid2 = kubelet.createPod(NS, "after-outage", Map.of("app", "late"), null, null, "late");
-                try (ContainerCgroup cg2 = ContainerCgroup.create(ContainerCgroup.Layout.SYSTEMD_V2, uid2);
-                     FixtureProcess fx2 = started(bin, cg2)) {
-                    kubelet.reportRunning(NS, "after-outage", "10.244.0.31", Map.of("late", cg2.runtimeContainerId()));
-                    long back = System.nanoTime();
-                    Scrape s = awaitNamed(ex, fx2, "late");
-                    System.out.printf("KUBERNETES API back -> new pod named: %.1f s%n", (System.nanoTime() - back) / 1e9);
-                    assertEquals(1, s.value("gmpwatch_kubernetes_up"));
-                    // A restarted API server rebuilds its watch cache at etcd's current revision, so the
-                    // resumed watch may get 410 Gone for an older version: then, and only then, one relist.
-                    double lists = s.value("gmpwatch_kubernetes_lists_total");
-                    assertTrue(lists == 1 || (lists == 2 && ex.logText().contains("expired; listing again")),
-                            lists + " lists; log:\n" + ex.logText());
-                }
+             FixtureProcess fx = running(bin, cg, "steady", "app", "10.244.0.30"); ExporterProcess ex = namingExporter()) {
+            Scrape before = awaitNamed(ex, fx, "app");
+            Set<String> familiesBefore = familiesOf(before, fx);
+            cluster.stopApiServer();
+            long down = System.nanoTime();
+            double errors = 0;
+            while (System.nanoTime() - down < Duration.ofSeconds(30).toNanos()) {
+                Scrape s = ex.scrape();
+                assertTrue(s.has("gmpwatch_goroutines_live", "pid", pid(fx), "pod", "steady", "container", "app"),
+                        "names kept while the API is down:\n" + s.text);
+                assertTrue(familiesOf(s, fx).containsAll(familiesBefore), "no series lost:\n" + s.text);
+                errors = s.value("gmpwatch_kubernetes_api_errors_total", "reason", "unreachable");
+                Thread.sleep(1000);
+            }
+            Scrape during = ex.scrape();
+            assertTrue(errors >= 1, "the outage is counted:\n" + during.text);
+            assertEquals(0, during.value("gmpwatch_kubernetes_up"));
+            cluster.startApiServer();
+            // A change made after the outage reaches the exporter: the watch is back.
+            String uid2 = kubelet.createPod(NS, "after-outage", Map.of("app", "late"), null, null, "late");
+            try (ContainerCgroup cg2 = ContainerCgroup.create(ContainerCgroup.Layout.SYSTEMD_V2, uid2);
+                 FixtureProcess fx2 = running(bin, cg2, "after-outage", "late", "10.244.0.31")) {
+                long back = System.nanoTime();
+                Scrape s = awaitNamed(ex, fx2, "late");
+                System.out.printf("KUBERNETES API back -> new pod named: %.1f s%n", (System.nanoTime() - back) / 1e9);
+                assertEquals(1, s.value("gmpwatch_kubernetes_up"));
+                // A restarted API server rebuilds its watch cache at etcd's current revision, so the
+                // resumed watch may get 410 Gone for an older version: then, and only then, one relist.
+                double lists = s.value("gmpwatch_kubernetes_lists_total");
+                assertTrue(lists == 1 || (lists == 2 && ex.logText().contains("expired; listing again")),
+                        lists + " lists; log:\n" + ex.logText());
             }
         }
+    }
+
+    /** A fixture in the pod's container, reported running by the kubelet with that container's ID. */
+    private static FixtureProcess running(Path bin, ContainerCgroup cg, String pod, String container, String ip) throws Exception {
+        FixtureProcess fx = started(bin, cg);
+        kubelet.reportRunning(NS, pod, ip, Map.of(container, cg.runtimeContainerId()));
+        return fx;
+    }
+
+    /** The exporter with --kubernetes, as the DaemonSet's service account. */
+    private static ExporterProcess namingExporter() throws Exception {
+        return ExporterProcess.start("--discover", "--discover.match", "spawner",
+                "--kubernetes.kubeconfig", kubeconfig.toString(), "--kubernetes.node", NODE);
     }
 
     private static FixtureProcess started(Path bin, ContainerCgroup cg) throws Exception {
