@@ -40,7 +40,6 @@ public final class PodWatch implements AutoCloseable {
     private final KubernetesStats stats;
     private final Duration firstBackoff;
     private volatile boolean closed;
-    private volatile HttpURLConnection open;
     private Thread thread;
 
     /** The resourceVersion to resume from; null means list first. */
@@ -120,8 +119,6 @@ public final class PodWatch implements AutoCloseable {
             HttpURLConnection c = get("limit=" + PAGE + (cont.isEmpty() ? "" : "&continue=" + encode(cont)), LIST_TIMEOUT);
             try (InputStream in = c.getInputStream()) {
                 page = PodJson.page(in);
-            } finally {
-                open = null;
             }
             pods.addAll(page.pods());
             version = page.resourceVersion();
@@ -141,13 +138,11 @@ public final class PodWatch implements AutoCloseable {
         stats.up(true);
         try (BufferedReader r = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
-            while ((line = r.readLine()) != null) {
+            while (!closed && (line = r.readLine()) != null) {
                 if (!line.isBlank()) {
                     apply(PodJson.event(line));
                 }
             }
-        } finally {
-            open = null;
         }
     }
 
@@ -185,12 +180,10 @@ public final class PodWatch implements AutoCloseable {
         c.setInstanceFollowRedirects(false);
         c.setRequestProperty("Accept", "application/json");
         api.token().get().ifPresent(t -> c.setRequestProperty("Authorization", "Bearer " + t));
-        open = c;
         int status = c.getResponseCode();
         if (status == 200) {
             return c;
         }
-        open = null;
         String detail = "";
         try (InputStream err = c.getErrorStream()) {
             if (err != null) {
@@ -214,13 +207,14 @@ public final class PodWatch implements AutoCloseable {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Stops the loop without waiting for it. A watch blocked in its read is left to end on its
+     * own (the thread is a daemon, so it never holds the JVM up): disconnecting the connection
+     * from here would wait on the lock the reading thread holds, which hung shutdown on SIGTERM.
+     */
     @Override
     public void close() {
         closed = true;
-        HttpURLConnection c = open;
-        if (c != null) {
-            c.disconnect(); // ends a blocked read
-        }
         if (thread != null) {
             thread.interrupt();
         }

@@ -115,10 +115,23 @@ public final class ExporterProcess implements AutoCloseable {
     public int stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            String threads = threadDump();
             process.destroyForcibly();
-            throw new AssertionError("the exporter ignored SIGTERM for 30 s");
+            throw new AssertionError("the exporter ignored SIGTERM for 30 s; its threads:\n" + threads);
         }
         return process.exitValue();
+    }
+
+    /** The JVM prints its threads on SIGQUIT into the log: what a hung shutdown waits on. */
+    private String threadDump() throws InterruptedException {
+        try {
+            int before = logText().length();
+            new ProcessBuilder("kill", "-QUIT", Long.toString(process.pid())).inheritIO().start().waitFor();
+            Thread.sleep(1000);
+            return logText().substring(before);
+        } catch (IOException e) {
+            return "(no thread dump: " + e.getMessage() + ")";
+        }
     }
 
     @Override
