@@ -29,6 +29,7 @@ public final class GoBinary {
     private final List<String> globalsProblems;
     private final WaitReasons waitReasons;
     private volatile StackSymbols stackSymbols;
+    private final Map<Long, String> entryNames = new java.util.concurrent.ConcurrentHashMap<>();
 
     private GoBinary(ElfFile elf) throws GoBinaryException, ElfFormatException {
         this.elf = elf;
@@ -138,15 +139,23 @@ public final class GoBinary {
     }
 
     /**
-     * The function a goroutine really runs. Since Go 1.22, {@code go f(x)} starts a compiler
-     * wrapper named like "pkg.caller.gowrap1" that calls f; this returns f for such wrappers.
+     * The function a goroutine really runs, named as the runtime prints it. A go statement with
+     * arguments or a method value starts a compiler wrapper ("pkg.caller.gowrap1" since Go 1.22,
+     * "pkg.caller.funcN" with the wrapper mark before) that traces and profiles hide: this names
+     * what the wrapper runs, the function it calls or, when that was inlined into it, the
+     * outermost inlined function. Cached per function, since every scrape asks for every creator.
      */
     public String goroutineEntryName(GoFunction f) {
-        if (!f.name().matches(".*\\.gowrap\\d+$")) {
-            return f.name();
-        }
+        return entryNames.computeIfAbsent(f.entry(), e -> StackSymbols.printName(resolveWrapper(f, 0)));
+    }
+
+    private String resolveWrapper(GoFunction f, int depth) {
         try {
-            ByteBuffer buf = elf.readAt(f.entry(), Math.min(f.size(), 4096));
+            StackSymbols symbols = stackSymbols();
+            if (depth > 2 || !(f.name().matches(".*\\.gowrap\\d+$") || symbols.isWrapper(f.entry()))) {
+                return tableName(symbols, f);
+            }
+            ByteBuffer buf = elf.readAt(f.entry(), (int) Math.min(f.size(), 4096));
             byte[] code = new byte[buf.remaining()];
             buf.get(code);
             for (int pos = 0; pos < code.length; ) {
@@ -154,18 +163,30 @@ public final class GoBinary {
                 if (insn.isEmpty()) {
                     break;
                 }
+                Optional<String> inlined = symbols.outermostInlined(f.entry() + pos);
+                if (inlined.isPresent() && !inlined.get().startsWith("runtime.")) {
+                    return inlined.get();
+                }
                 if (insn.get().mnemonic().equals("call") && insn.get().branchTarget() != null) {
                     Optional<GoFunction> callee = functions.symbolize(f.entry() + insn.get().branchTarget());
                     if (callee.isPresent() && !callee.get().name().startsWith("runtime.")) {
-                        return callee.get().name();
+                        return resolveWrapper(callee.get(), depth + 1);
                     }
                 }
                 pos += insn.get().length();
             }
-        } catch (ElfFormatException e) {
-            // fall back to the wrapper's own name
+            return tableName(symbols, f);
+        } catch (ElfFormatException | GoBinaryException e) {
+            return f.name(); // the wrapper's own name
         }
-        return f.name();
+    }
+
+    /**
+     * The name in the pclntab, which the runtime prints: .symtab spells Go 1.17's
+     * "main.f·dwrap·1" with dots.
+     */
+    private static String tableName(StackSymbols symbols, GoFunction f) throws GoBinaryException {
+        return symbols.at(f.entry(), f.entry()).map(StackSymbols.CodeFrame::function).orElse(f.name());
     }
 
     /** "file:line" of a link-time PC, from the pclntab; empty when unknown. */

@@ -116,11 +116,11 @@ public final class StackSymbols {
                 throw new GoBinaryException("inline tree of " + name + " nests deeper than " + MAX_INLINE_DEPTH);
             }
             InlinedCall call = inlinedCall(tree, ix);
-            frames.add(new SourceFrame(call.name, fileOf(f, at), pcln.line(f, at), at, call.funcId == wrapperId));
+            frames.add(new SourceFrame(printName(call.name), fileOf(f, at), pcln.line(f, at), at, call.funcId == wrapperId));
             at = f.entry() + call.parentPc;
             ix = pcln.pcdata(f, PCDATA_INL_TREE_INDEX, at);
         }
-        frames.add(new SourceFrame(name, fileOf(f, at), pcln.line(f, at), at, f.funcID() == wrapperId));
+        frames.add(new SourceFrame(printName(name), fileOf(f, at), pcln.line(f, at), at, f.funcID() == wrapperId));
         boolean top = (f.flag() & FLAG_TOP_FRAME) != 0 || TOP_FRAMES.contains(name);
         return Optional.of(new CodeFrame(name, f.entry(), pcln.spDelta(f, pc), top, (f.flag() & FLAG_SP_WRITE) != 0,
                 List.copyOf(frames)));
@@ -150,6 +150,36 @@ public final class StackSymbols {
             throw new GoBinaryException("cannot find go:func.* (moduledata.gofunc) for inline trees");
         }
         return gofunc + off;
+    }
+
+    /** Whether the function that starts at this link-time address carries the compiler's wrapper mark. */
+    public boolean isWrapper(long entry) throws GoBinaryException {
+        Optional<Pclntab.Func> f = pcln.func(textStart, entry);
+        return f.isPresent() && f.get().funcID() == wrapperId;
+    }
+
+    /** The outermost function inlined at this link-time address (the one called by the physical function), if any. */
+    public Optional<String> outermostInlined(long pc) throws GoBinaryException {
+        Optional<CodeFrame> f = at(pc, pc);
+        if (f.isEmpty() || f.get().frames().size() < 2) {
+            return Optional.empty();
+        }
+        List<SourceFrame> frames = f.get().frames();
+        return Optional.of(frames.get(frames.size() - 2).function());
+    }
+
+    /**
+     * A function's name as the runtime prints it in traces and profiles: a generic function's
+     * type arguments become "[...]". Since Go 1.21 the table holds the shape names
+     * ("main.f[go.shape.int]"); before, the linker had already written "[...]".
+     */
+    static String printName(String name) {
+        int open = name.indexOf('[');
+        int close = name.lastIndexOf(']');
+        if (open < 0 || close <= open) {
+            return name;
+        }
+        return name.substring(0, open) + "[...]" + name.substring(close + 1);
     }
 
     private record InlinedCall(String name, int funcId, int parentPc) {

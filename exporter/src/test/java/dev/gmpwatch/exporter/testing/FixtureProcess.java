@@ -39,8 +39,24 @@ public final class FixtureProcess implements AutoCloseable {
 
     /** Starts a command that runs a fixture (under unshare, say); its stdin and stdout are the fixture's. */
     public static FixtureProcess start(java.util.List<String> command) {
+        return start(command, ProcessBuilder.Redirect.INHERIT);
+    }
+
+    /**
+     * As {@link #start(java.util.List)}, with the fixture's stderr written to a file, where its
+     * goroutine dump goes. GOTRACEBACK=system makes every goroutine's dump complete (runtime
+     * frames, wrappers, PCs) on every version; by default only the goroutine the signal lands on is.
+     */
+    public static FixtureProcess start(java.util.List<String> command, Path stderr) {
+        return start(command, ProcessBuilder.Redirect.to(stderr.toFile()));
+    }
+
+    private static FixtureProcess start(java.util.List<String> command, ProcessBuilder.Redirect stderr) {
         try {
-            ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+            ProcessBuilder pb = new ProcessBuilder(command).redirectError(stderr);
+            if (stderr.type() == ProcessBuilder.Redirect.Type.WRITE) {
+                pb.environment().put("GOTRACEBACK", "system");
+            }
             return new FixtureProcess(pb.start());
         } catch (IOException e) {
             throw new AssertionError("cannot start " + command + ": " + e.getMessage(), e);
