@@ -6,9 +6,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 say() { echo "setup: $*" >&2; }
 
 # Debian packages: build (clang, libbpf), kernel tooling (bpftool, bpftrace), test ground truth
-# (binutils objdump, Debian's Go 1.19, Debian's stripped /usr/bin/prometheus), wrk for benchmarks,
+# (binutils objdump, Debian's Go 1.19, Debian's stripped Prometheus and node exporter), wrk for benchmarks,
 # and the real servers the remediator's tests start on loopback (HAProxy, Alertmanager, PostgreSQL).
-packages=(clang llvm libbpf-dev libbpf1 bpftool bpftrace binutils golang-1.19-go prometheus wrk
+packages=(clang llvm libbpf-dev libbpf1 bpftool bpftrace binutils golang-1.19-go prometheus prometheus-node-exporter wrk
           haproxy prometheus-alertmanager postgresql
           ca-certificates curl)
 command -v mvn >/dev/null || packages+=(maven)
@@ -31,9 +31,9 @@ fi
 export PATH="/usr/local/go/bin:$PATH"
 go version >/dev/null || { say "no Go toolchain found"; exit 1; }
 
-# Real third-party Go binary for the analysis tests: esbuild from npm (Go 1.26, stripped).
+# Real third-party Go binaries for the analysis tests: esbuild (Go 1.26, stripped) and buf (Go 1.27) from npm.
 npm_dir="$root/exporter/src/test/npm"
-if [ ! -x "$npm_dir/node_modules/@esbuild/linux-x64/bin/esbuild" ]; then
+if [ ! -x "$npm_dir/node_modules/@esbuild/linux-x64/bin/esbuild" ] || [ ! -x "$npm_dir/node_modules/@bufbuild/buf-linux-x64/bin/buf" ]; then
   say "installing npm test fixtures"
   (cd "$npm_dir" && npm ci --no-audit --no-fund --ignore-scripts >/dev/null)
 fi

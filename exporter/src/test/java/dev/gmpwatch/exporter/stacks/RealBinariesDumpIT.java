@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The dump comparison on servers nobody here built: Debian's stripped Prometheus and Alertmanager
- * (Go 1.19) and esbuild serving (Go 1.26, stripped). Each is left to settle, stopped, read from
- * outside, then dumped; every figure and every stack must match.
+ * The dump comparison on servers nobody here built: Debian's stripped Prometheus, Alertmanager and
+ * node exporter (Go 1.19), esbuild serving (Go 1.26, stripped) and buf's language server (Go
+ * 1.27), both from npm. Each is left to settle, stopped, read from outside, then dumped; every
+ * figure and every stack must match.
  */
 class RealBinariesDumpIT {
     @TempDir
@@ -47,6 +48,20 @@ class RealBinariesDumpIT {
                 "--serve=127.0.0.1:" + port), port, dir);
     }
 
+    @Test
+    void nodeExporterEqualsItsDump() throws Exception {
+        int port = freePort();
+        compare("node-exporter", List.of(RealBinaries.nodeExporter().toString(), "--web.listen-address=127.0.0.1:" + port),
+                port, dir);
+    }
+
+    /** A language server waits on stdin, which stays open (and silent) until the dump. */
+    @Test
+    void bufLanguageServerEqualsItsDump() throws Exception {
+        compare("buf-lsp", List.of(RealBinaries.buf().toString(), "lsp", "serve"), 0, dir);
+    }
+
+    /** Starts the server, waits until it answers on {@code port} (0: has no port), lets it settle, compares. */
     private static void compare(String name, List<String> command, int port, Path dir) throws Exception {
         Path stderr = DumpComparison.dumpFile("real-" + name);
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
@@ -54,7 +69,9 @@ class RealBinariesDumpIT {
         pb.environment().put("GOTRACEBACK", "system"); // every goroutine's dump complete, as FixtureProcess does
         Process p = pb.start();
         try {
-            awaitServing(p, port, stderr);
+            if (port > 0) {
+                awaitServing(p, port, stderr);
+            }
             Thread.sleep(3000); // past start-up, into its idle steady state
             DumpComparison c = DumpComparison.readThenDump(Path.of(command.get(0)), p.pid(), stderr);
             String what = name + " " + c.goVersion + ", " + c.ours.live() + " goroutines";

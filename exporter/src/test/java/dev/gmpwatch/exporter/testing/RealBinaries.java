@@ -16,6 +16,17 @@ public final class RealBinaries {
                 "esbuild from npm @esbuild/linux-x64@0.28.2");
     }
 
+    /** buf 1.75.0 from npm @bufbuild/buf-linux-x64: Go 1.27.3; `buf lsp serve` is a long-running language server. */
+    public static Path buf() {
+        return require(Repo.root().resolve("exporter/src/test/npm/node_modules/@bufbuild/buf-linux-x64/bin/buf"),
+                "buf from npm @bufbuild/buf-linux-x64@1.75.0");
+    }
+
+    /** Debian's prometheus-node-exporter: Go 1.19, stripped. */
+    public static Path nodeExporter() {
+        return require(Path.of("/usr/bin/prometheus-node-exporter"), "Debian's prometheus-node-exporter package");
+    }
+
     /** Debian's prometheus: Go 1.19, stripped, externally linked. */
     public static Path prometheus() {
         return require(Path.of("/usr/bin/prometheus"), "Debian's prometheus package");
