@@ -69,7 +69,13 @@ class LocalStackIT {
             throw new AssertionError("the local stack's exporter needs root; run the tests as root");
         }
         deleteRecursively(DIR);
-        ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("deploy/local/stack.sh").toString())
+        // As a terminal starts it: with SIGINT at its default. A test run launched in the
+        // background inherits SIGINT ignored, and bash cannot trap a signal ignored on entry.
+        ProcessBuilder pb = new ProcessBuilder("python3", "-c",
+                "import os, signal, sys\n"
+                        + "for s in (signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ): signal.signal(s, signal.SIG_DFL)\n"
+                        + "os.execvp('bash', ['bash'] + sys.argv[1:])",
+                ROOT.resolve("deploy/local/stack.sh").toString())
                 .directory(ROOT.toFile()).redirectErrorStream(true);
         pb.environment().putAll(Map.of(
                 "GMPWATCH_STACK_DIR", DIR.toString(),

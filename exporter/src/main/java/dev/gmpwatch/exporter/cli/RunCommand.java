@@ -42,10 +42,11 @@ final class RunCommand {
     static final String USAGE = "usage: gmpwatch-exporter [run] [--pid N]... [--exe PATH]... [--discover]"
             + " [--discover.interval 5s] [--discover.match REGEX] [--web.listen-address " + DEFAULT_LISTEN + "] [--web.config.file FILE]"
             + " [--web.telemetry-path /metrics] [--creators.top-k 20] [--walk.max-goroutines 1000000]"
-            + " [--walk.min-interval 10s] [--probes] [--probes.match REGEX] [--probes.budget 0.02]"
+            + " [--walk.min-interval 10s] [--walk.history-max-goroutines 100000] [--probes] [--probes.match REGEX] [--probes.budget 0.02]"
             + " [--kubernetes] [--kubernetes.kubeconfig FILE] [--kubernetes.node NAME]";
     private static final Set<String> VALUED = Set.of("pid", "exe", "discover.interval", "discover.match",
             "web.listen-address", "web.telemetry-path", "web.config.file", "creators.top-k", "walk.max-goroutines", "walk.min-interval",
+            "walk.history-max-goroutines",
             "probes.budget", "probes.match", "kubernetes.kubeconfig", "kubernetes.node");
     private static final Set<String> SWITCHES = Set.of("discover", "probes", "kubernetes");
 
@@ -78,8 +79,10 @@ final class RunCommand {
             }
         }
         int topK = positiveInt(f.get("creators.top-k", "20"), "--creators.top-k");
+        String history = f.get("walk.history-max-goroutines", Integer.toString(StateSampler.Limits.DEFAULT_HISTORY));
         StateSampler.Limits limits = new StateSampler.Limits(positiveInt(f.get("walk.max-goroutines", "1000000"),
-                "--walk.max-goroutines"), duration(f.get("walk.min-interval", "10s"), "--walk.min-interval", Duration.ZERO));
+                "--walk.max-goroutines"), duration(f.get("walk.min-interval", "10s"), "--walk.min-interval", Duration.ZERO),
+                history.equals("0") ? 0 : positiveInt(history, "--walk.history-max-goroutines"));
         boolean perEvent = f.on("probes") || !f.all("probes.match").isEmpty();
         Optional<Pattern> probesMatch = regex(f, "probes.match");
         double budgetFraction = fraction(f.get("probes.budget", Double.toString(OverheadBudget.DEFAULT_FRACTION)), "--probes.budget");

@@ -29,6 +29,12 @@ public final class GoroutineReport {
             m.put("states", r.byState());
             m.put("waitReasons", r.byReason());
             m.put("oldestWaitSeconds", Double.isNaN(r.oldestWaitSeconds()) ? null : r.oldestWaitSeconds());
+            m.put("longestStuckSeconds", Double.isNaN(r.longestStuckSeconds()) ? null : r.longestStuckSeconds());
+            Map<String, Long> stuck = new LinkedHashMap<>();
+            for (int i = 0; i < StateMetrics.STUCK_AGES.size(); i++) {
+                stuck.put(StateMetrics.STUCK_AGES.get(i), r.stuck().get(i));
+            }
+            m.put("stuck", stuck);
             return m;
         }).toList());
         return body;
@@ -39,11 +45,13 @@ public final class GoroutineReport {
         long total = rows.stream().mapToLong(CreatorRow::count).sum();
         out.printf("pid %d (%s, %s): %d live goroutines in %d groups%n%n", t.pid(), t.exe(), t.binary().goVersion(),
                 total, rows.size());
-        out.printf("%8s  %-28s %-12s %-28s %s%n", "COUNT", "STATES", "OLDEST WAIT", "WAITING ON", "FUNCTION");
+        out.printf("%8s  %-28s %-12s %-28s %s%n", "COUNT", "STATES", "NOT RUN FOR", "WAITING ON", "FUNCTION");
         for (CreatorRow r : rows) {
             // The function goes last: names run long and would push the columns out of line.
+            double stuck = Double.isNaN(r.longestStuckSeconds()) ? r.oldestWaitSeconds()
+                    : Double.isNaN(r.oldestWaitSeconds()) ? r.longestStuckSeconds() : Math.max(r.longestStuckSeconds(), r.oldestWaitSeconds());
             out.printf("%8d  %-28s %-12s %-28s %s%n", r.count(), counts(r.byState()),
-                    Double.isNaN(r.oldestWaitSeconds()) ? "-" : humanSeconds(r.oldestWaitSeconds()), counts(r.byReason()), r.function());
+                    Double.isNaN(stuck) ? "-" : humanSeconds(stuck), counts(r.byReason()), r.function());
             if (!r.source().isEmpty()) {
                 out.printf("%10s%s%n", "at ", r.source());
             }

@@ -1,6 +1,7 @@
 package dev.gmpwatch.exporter.collect;
 
 import dev.gmpwatch.exporter.kernel.CgroupThrottling.Throttling;
+import dev.gmpwatch.exporter.runtime.GoroutineCensus;
 import dev.gmpwatch.exporter.runtime.SchedulerState;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +34,10 @@ public record ProcessSample(long pid, String exe, String goVersion, String probe
     /**
      * @param ageSeconds      how long ago the walk ran (it is rate-limited; the counters are not)
      * @param durationSeconds how long it took
+     * @param history         the stuck history's size after it
      */
     public record Walk(Map<String, Long> byState, Map<String, Long> waitingByReason, List<CreatorRow> creators,
-                       boolean capped, double ageSeconds, double durationSeconds) {
+                       boolean capped, double ageSeconds, double durationSeconds, GoroutineCensus.History history) {
     }
 
     /**
@@ -44,8 +46,18 @@ public record ProcessSample(long pid, String exe, String goVersion, String probe
      * @param source            "file:line" of the function
      * @param goStatement       "file:line" of a `go` statement that started one of them
      * @param oldestWaitSeconds how long the longest-waiting one has waited, where the runtime recorded it; NaN otherwise
+     * @param stuck             how many have not run for at least 1 m, 10 m and 1 h (the runtime's waitsince or the walks' history)
+     * @param longestStuckSeconds how long the one that has not run for longest has not; NaN when none is known
      */
     public record CreatorRow(String function, String source, String goStatement, long count, Map<String, Long> byState,
-                             Map<String, Long> byReason, double oldestWaitSeconds) {
+                             Map<String, Long> byReason, double oldestWaitSeconds, List<Long> stuck,
+                             double longestStuckSeconds) {
+        public static final List<Long> NONE_STUCK = List.of(0L, 0L, 0L);
+
+        /** A row without stuck ages (a walk without history). */
+        public CreatorRow(String function, String source, String goStatement, long count, Map<String, Long> byState,
+                          Map<String, Long> byReason, double oldestWaitSeconds) {
+            this(function, source, goStatement, count, byState, byReason, oldestWaitSeconds, NONE_STUCK, Double.NaN);
+        }
     }
 }

@@ -22,6 +22,8 @@ final class StateMetrics {
     /** Per-P run-queue series only up to this GOMAXPROCS, to keep cardinality bounded. */
     static final int MAX_PROCS_DETAIL = 64;
     static final List<String> STATES = List.of("runnable", "running", "syscall", "waiting", "copystack", "preempted");
+    /** The age label of gmpwatch_goroutines_stuck, one per GoroutineCensus.STUCK_AGES_SECONDS. */
+    static final List<String> STUCK_AGES = List.of("1m", "10m", "1h");
     /** The creator label of everything past the top K. */
     static final String OTHER = "other";
 
@@ -115,23 +117,47 @@ final class StateMetrics {
         new TreeMap<>(w.waitingByReason()).forEach((r, n) -> waiting.add(sample("gmpwatch_goroutines_waiting", proc, "reason", r, n)));
         List<Sample> creators = f.gauge("gmpwatch_goroutines_by_creator",
                 "Live goroutines by the function they run (top K, the rest in creator=\"other\"), from the last walk.");
+        List<Sample> stuck = f.gauge("gmpwatch_goroutines_stuck",
+                "Waiting goroutines that have not run for at least `age` (1m, 10m, 1h), by the function they run (top K as"
+                + " gmpwatch_goroutines_by_creator), from the runtime's waitsince or the walks' history.");
         long other = 0;
+        long[] otherStuck = new long[STUCK_AGES.size()];
         int shown = 0;
         for (CreatorRow r : w.creators()) {
             if (shown < topK && !r.function().equals(OTHER)) {
                 creators.add(sample("gmpwatch_goroutines_by_creator", proc, "creator", r.function(), r.count()));
+                for (int i = 0; i < STUCK_AGES.size(); i++) {
+                    stuck.add(stuckSample(proc, r.function(), STUCK_AGES.get(i), r.stuck().get(i)));
+                }
                 shown++;
             } else {
                 other += r.count();
+                for (int i = 0; i < STUCK_AGES.size(); i++) {
+                    otherStuck[i] += r.stuck().get(i);
+                }
             }
         }
         creators.add(sample("gmpwatch_goroutines_by_creator", proc, "creator", OTHER, other));
+        for (int i = 0; i < STUCK_AGES.size(); i++) {
+            stuck.add(stuckSample(proc, OTHER, STUCK_AGES.get(i), otherStuck[i]));
+        }
+        f.gauge("gmpwatch_goroutine_history_tracked", "Waiting goroutines whose stuck age the walks track (capped by --walk.history-max-goroutines).")
+                .add(sample("gmpwatch_goroutine_history_tracked", proc, w.history().tracked()));
+        f.gauge("gmpwatch_goroutine_history_untracked", "Waiting goroutines the last walk could not track: the history was full.")
+                .add(sample("gmpwatch_goroutine_history_untracked", proc, w.history().untracked()));
+        f.gauge("gmpwatch_goroutine_history_bytes", "Memory the stuck history of the process holds.")
+                .add(sample("gmpwatch_goroutine_history_bytes", proc, w.history().bytes()));
         f.gauge("gmpwatch_goroutine_walk_age_seconds", "How old the goroutine walk behind gmpwatch_goroutines* is.")
                 .add(sample("gmpwatch_goroutine_walk_age_seconds", proc, w.ageSeconds()));
         f.gauge("gmpwatch_goroutine_walk_duration_seconds", "How long the last goroutine walk took.")
                 .add(sample("gmpwatch_goroutine_walk_duration_seconds", proc, w.durationSeconds()));
         f.gauge("gmpwatch_goroutine_walk_capped", "1 when the last walk stopped at --walk.max-goroutines before the end.")
                 .add(sample("gmpwatch_goroutine_walk_capped", proc, w.capped() ? 1 : 0));
+    }
+
+    private static Sample stuckSample(ProcessLabels proc, String creator, String age, long n) {
+        ProcessLabels l = proc.plus(List.of("creator", "age"), List.of(creator, age));
+        return new Sample("gmpwatch_goroutines_stuck", l.names(), l.values(), n);
     }
 
     /** Cumulative buckets at the chosen edges; no _sum: the runtime keeps none. */

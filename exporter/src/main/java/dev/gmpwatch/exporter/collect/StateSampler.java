@@ -10,6 +10,7 @@ import dev.gmpwatch.exporter.runtime.ProcState;
 import dev.gmpwatch.exporter.runtime.ProcessReader;
 import dev.gmpwatch.exporter.runtime.SchedulerState;
 import dev.gmpwatch.exporter.runtime.SnapshotException;
+import dev.gmpwatch.exporter.runtime.StuckHistory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,8 +35,15 @@ public final class StateSampler {
      * @param minWalkInterval walks are at least this far apart, and at least 50 times their own
      *                        duration apart (so walking costs at most 2% of one CPU); zero walks
      *                        on every scrape, whatever it costs
+     * @param historyMaxGoroutines waiting goroutines whose stuck age is tracked per process; 0: none
      */
-    public record Limits(long maxGoroutines, Duration minWalkInterval) {
+    public record Limits(long maxGoroutines, Duration minWalkInterval, int historyMaxGoroutines) {
+        /** Waiting goroutines the stuck history tracks per process by default (at most 64 bytes each). */
+        public static final int DEFAULT_HISTORY = 100_000;
+
+        public Limits(long maxGoroutines, Duration minWalkInterval) {
+            this(maxGoroutines, minWalkInterval, DEFAULT_HISTORY);
+        }
     }
 
     private static final System.Logger LOG = System.getLogger("gmpwatch.collect");
@@ -74,11 +82,24 @@ public final class StateSampler {
         long lastExactLive = -1;
         List<CreatorRow> rows = List.of();
         long walkedAt;
+        /** Ages waiting goroutines across walks; null when the history is off. Walks lock it. */
+        StuckHistory history;
         /** Reasons already logged for this process: each is logged once, not once per scrape. */
         final Set<String> logged = new HashSet<>();
 
-        PerProcess(Target target) {
+        PerProcess(Target target, int historyMax) {
             this.target = target;
+            this.history = historyMax > 0 ? new StuckHistory(historyMax, System.nanoTime()) : null;
+        }
+
+        /** A walk, aging waiting goroutines when the history is on. */
+        GoroutineCensus census(ProcessReader r, long maxGoroutines) throws SnapshotException {
+            if (history == null) {
+                return r.census(maxGoroutines);
+            }
+            synchronized (history) {
+                return r.census(maxGoroutines, history, System.nanoTime());
+            }
         }
     }
 
@@ -132,7 +153,13 @@ public final class StateSampler {
      * capped. It runs outside the sampler's lock, so scrapes go on meanwhile.
      */
     public List<CreatorRow> walkNow(Target t) throws SnapshotException {
-        return onDemand(t, r -> rows(r.census(limits.maxGoroutines()), r));
+        PerProcess p;
+        ProcessReader r;
+        synchronized (this) {
+            p = state(t);
+            r = reader(p);
+        }
+        return rows(p.census(r, limits.maxGoroutines()), r);
     }
 
     /** Work on a process's reader for an on-demand request (goroutine lists, stacks): outside the lock. */
@@ -168,7 +195,7 @@ public final class StateSampler {
             if (p != null && p.reader != null) {
                 p.reader.close(); // the pid now runs another program
             }
-            p = new PerProcess(t);
+            p = new PerProcess(t, limits.historyMaxGoroutines());
             perProcess.put(t.pid(), p);
         }
         return p;
@@ -199,7 +226,7 @@ public final class StateSampler {
             self.walked("skipped");
             return;
         }
-        GoroutineCensus c = r.census(limits.maxGoroutines());
+        GoroutineCensus c = p.census(r, limits.maxGoroutines());
         p.census = c;
         p.walkedAt = now;
         p.rows = rows(c, r);
@@ -213,7 +240,7 @@ public final class StateSampler {
         }
         GoroutineCensus c = p.census;
         return Optional.of(new Walk(c.byState(), c.waitingByReason(), p.rows, c.capped(),
-                (System.nanoTime() - p.walkedAt) / 1e9, c.nanos() / 1e9));
+                (System.nanoTime() - p.walkedAt) / 1e9, c.nanos() / 1e9, c.history()));
     }
 
     /** Census entries by function, largest first: several entry PCs may resolve to one function. */
@@ -224,7 +251,8 @@ public final class StateSampler {
             String fn = cc.startPc() == 0 ? StateMetrics.OTHER : r.entryName(cc.startPc());
             double oldest = cc.oldestWaitSince() > 0 && cc.oldestWaitSince() <= now ? (now - cc.oldestWaitSince()) / 1e9 : Double.NaN;
             CreatorRow row = new CreatorRow(fn, cc.startPc() == 0 ? "" : r.entrySourceLine(cc.startPc()),
-                    cc.goPc() == 0 ? "" : r.sourceLine(cc.goPc()), cc.count(), cc.byState(), cc.byReason(), oldest);
+                    cc.goPc() == 0 ? "" : r.sourceLine(cc.goPc()), cc.count(), cc.byState(), cc.byReason(), oldest,
+                    cc.stuck(), cc.longestStuckNanos() < 0 ? Double.NaN : cc.longestStuckNanos() / 1e9);
             byFunction.merge(fn, row, StateSampler::merge);
         }
         List<CreatorRow> out = new ArrayList<>(byFunction.values());
@@ -237,9 +265,18 @@ public final class StateSampler {
         b.byState().forEach((k, v) -> states.merge(k, v, Long::sum));
         Map<String, Long> reasons = new TreeMap<>(a.byReason());
         b.byReason().forEach((k, v) -> reasons.merge(k, v, Long::sum));
-        double oldest = Double.isNaN(a.oldestWaitSeconds()) ? b.oldestWaitSeconds()
-                : Double.isNaN(b.oldestWaitSeconds()) ? a.oldestWaitSeconds() : Math.max(a.oldestWaitSeconds(), b.oldestWaitSeconds());
-        return new CreatorRow(a.function(), a.source(), a.goStatement(), a.count() + b.count(), states, reasons, oldest);
+        List<Long> stuck = new ArrayList<>();
+        for (int i = 0; i < a.stuck().size(); i++) {
+            stuck.add(a.stuck().get(i) + b.stuck().get(i));
+        }
+        return new CreatorRow(a.function(), a.source(), a.goStatement(), a.count() + b.count(), states, reasons,
+                longest(a.oldestWaitSeconds(), b.oldestWaitSeconds()), List.copyOf(stuck),
+                longest(a.longestStuckSeconds(), b.longestStuckSeconds()));
+    }
+
+    /** The larger of two ages, either of which may be unknown (NaN). */
+    private static double longest(double a, double b) {
+        return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.max(a, b);
     }
 
     /** A counter that never goes back: a torn or partial read never un-counts anything. */

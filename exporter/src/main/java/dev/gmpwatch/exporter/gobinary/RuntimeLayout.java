@@ -33,6 +33,7 @@ public final class RuntimeLayout {
             "runtime.g.sched.pc",
             "runtime.g.syscallsp",
             "runtime.g.syscallpc",
+            "runtime.g.trackingSeq",
             "runtime.p.id",
             "runtime.p.status",
             "runtime.p.schedtick",

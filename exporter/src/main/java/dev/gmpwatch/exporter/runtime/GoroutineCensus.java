@@ -1,5 +1,6 @@
 package dev.gmpwatch.exporter.runtime;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,16 +17,31 @@ import java.util.Map;
  */
 public record GoroutineCensus(Map<String, Long> byState, Map<String, Long> waitingByReason,
                               Map<Long, CreatorCount> creators, long walked, long total, boolean capped,
-                              long bytesRead, long nanos) {
+                              long bytesRead, long nanos, History history) {
+    /** The ages gmpwatch_goroutines_stuck counts goroutines at: 1 m, 10 m and 1 h without running. */
+    public static final long[] STUCK_AGES_SECONDS = {60, 600, 3600};
+
+    /**
+     * The stuck history after this walk.
+     *
+     * @param tracked   waiting goroutines it remembers
+     * @param untracked waiting goroutines it could not (its cap was reached)
+     * @param bytes     the memory it holds
+     */
+    public record History(int tracked, long untracked, long bytes) {
+        public static final History NONE = new History(0, 0, 0);
+    }
 
     /**
      * Goroutines that share an entry PC.
      *
      * @param goPc              the `go` statement of one of them (they may differ; one is enough to point at it)
      * @param oldestWaitSince   the runtime's waitsince of the longest-waiting one (nanotime), 0 when none recorded
+     * @param stuck             waiting goroutines that have not run for at least each of {@link #STUCK_AGES_SECONDS}
+     * @param longestStuckNanos how long the one that has not run for longest has not, -1 when none is known
      */
     public record CreatorCount(long startPc, long goPc, long count, Map<String, Long> byState,
-                               Map<String, Long> byReason, long oldestWaitSince) {
+                               Map<String, Long> byReason, long oldestWaitSince, List<Long> stuck, long longestStuckNanos) {
     }
 
     public long live() {

@@ -32,18 +32,35 @@ public final class GoroutineWalker {
     }
 
     public GoroutineCensus walk(RemoteMemory mem, long maxGoroutines) throws SnapshotException {
+        return walk(mem, maxGoroutines, null, System.nanoTime());
+    }
+
+    /**
+     * A walk that also tells how long each waiting goroutine has not run, from {@code history}
+     * (null: no history) and the runtime's waitsince, with {@code nowNanos} as this walk's time.
+     */
+    public GoroutineCensus walk(RemoteMemory mem, long maxGoroutines, StuckHistory history, long nowNanos)
+            throws SnapshotException {
         long t0 = System.nanoTime();
-        Window w = new Window(at);
-        Tally tally = new Tally();
+        Window w = new Window(at, history != null);
+        Tally tally = new Tally(history, nowNanos);
+        if (history != null) {
+            history.beginWalk(nowNanos);
+        }
         AllGs.Walked walked = AllGs.forEach(mem, at, pid, w.lo, w.size, maxGoroutines, VectoredReads.BATCH,
                 (windows, offset, gp) -> {
                     count(windows, offset, gp, w, tally);
                     return true;
                 });
+        if (history != null) {
+            history.endWalk();
+        }
         Map<Long, GoroutineCensus.CreatorCount> out = new HashMap<>();
         tally.creators.forEach((pc, b) -> out.put(pc, b.build(waitReasons)));
+        GoroutineCensus.History h = history == null ? GoroutineCensus.History.NONE
+                : new GoroutineCensus.History(history.size(), history.untracked(), history.bytes());
         return new GoroutineCensus(byName(tally.byState, null), byName(tally.byReason, waitReasons), out, walked.entries(),
-                walked.allglen(), walked.allglen() > walked.entries(), walked.bytesRead(), System.nanoTime() - t0);
+                walked.allglen(), walked.allglen() > walked.entries(), walked.bytesRead(), System.nanoTime() - t0, h);
     }
 
     /**
@@ -83,7 +100,19 @@ public final class GoroutineWalker {
             }
             tally.byReason[reason]++;
         }
-        b.add(code, reason, w.waitsince < 0 ? 0 : batch.getLong(at + w.waitsince));
+        long waitSince = w.waitsince < 0 ? 0 : batch.getLong(at + w.waitsince);
+        b.add(code, reason, waitSince);
+        if (reason >= 0 && tally.history != null) {
+            int tracking = w.trackingSeq < 0 ? 0 : batch.get(at + w.trackingSeq) & 0xff;
+            long since = tally.history.observe(batch.getLong(at + w.goid),
+                    StuckHistory.fingerprint(batch.getLong(at + w.schedSp), batch.getLong(at + w.schedPc), reason, tracking));
+            if (waitSince > 0 && waitSince <= tally.now && (since < 0 || waitSince < since)) {
+                since = waitSince; // the runtime saw it waiting at a GC before our first walk did
+            }
+            if (since >= 0) {
+                b.stuck(tally.now - since);
+            }
+        }
     }
 
     /** Non-zero counts by name: states by their label (reasons null), wait reasons by the binary's text. */
@@ -107,20 +136,33 @@ public final class GoroutineWalker {
         final int startpc;
         final int gopc;
         final int waitsince;
+        final int goid;
+        final int schedSp;
+        final int schedPc;
+        final int trackingSeq;
 
-        Window(RuntimeAddresses at) throws SnapshotException {
+        /** @param history whether to read what the stuck history needs (goid, saved SP and PC, trackingSeq) */
+        Window(RuntimeAddresses at, boolean history) throws SnapshotException {
             int st = (int) at.offset("runtime.g.atomicstatus");
             int wr = (int) at.offset("runtime.g.waitreason");
             int sp = (int) at.offset("runtime.g.startpc");
             int gp = (int) at.optionalOffset("runtime.g.gopc").orElse(-1);
             int ws = (int) at.optionalOffset("runtime.g.waitsince").orElse(-1);
+            int id = history ? (int) at.offset("runtime.g.goid") : -1;
+            int ssp = history ? (int) at.offset("runtime.g.sched.sp") : -1;
+            int spc = history ? (int) at.offset("runtime.g.sched.pc") : -1;
+            int ts = history ? (int) at.optionalOffset("runtime.g.trackingSeq").orElse(-1) : -1;
             int low = Math.min(Math.min(st, wr), sp);
             int high = Math.max(Math.max(st + 4, wr + 1), sp + 8);
-            for (int optional : new int[] {gp, ws}) {
+            for (int optional : new int[] {gp, ws, id, ssp, spc}) {
                 if (optional >= 0) {
                     low = Math.min(low, optional);
                     high = Math.max(high, optional + 8);
                 }
+            }
+            if (ts >= 0) {
+                low = Math.min(low, ts);
+                high = Math.max(high, ts + 1);
             }
             this.lo = low;
             this.size = high - low;
@@ -129,6 +171,10 @@ public final class GoroutineWalker {
             this.startpc = sp - low;
             this.gopc = gp < 0 ? -1 : gp - low;
             this.waitsince = ws < 0 ? -1 : ws - low;
+            this.goid = id < 0 ? -1 : id - low;
+            this.schedSp = ssp < 0 ? -1 : ssp - low;
+            this.schedPc = spc < 0 ? -1 : spc - low;
+            this.trackingSeq = ts < 0 ? -1 : ts - low;
         }
     }
 
@@ -140,10 +186,17 @@ public final class GoroutineWalker {
         final long[] byState = new long[GoStatus.COUNT];
         final long[] byReason = new long[256];
         final Map<Long, Builder> creators = new HashMap<>();
+        final StuckHistory history;
+        final long now;
         /** Entry PC -> its builder (or SYSTEM); the last one is kept aside, as gs of one creator cluster. */
         private final Map<Long, Builder> byEntry = new HashMap<>();
         private long lastEntry = -1;
         private Builder last;
+
+        Tally(StuckHistory history, long now) {
+            this.history = history;
+            this.now = now;
+        }
 
         Builder creator(long entry) {
             if (entry == lastEntry) {
@@ -175,6 +228,8 @@ public final class GoroutineWalker {
         final long[] byState = new long[GoStatus.COUNT];
         final long[] byReason;
         long oldest;
+        final long[] stuck = new long[GoroutineCensus.STUCK_AGES_SECONDS.length];
+        long longestStuckNanos = -1;
 
         /** @param reasons how many wait reasons the binary knows (codes are checked before add) */
         Builder(long startPc, long goPc, int reasons) {
@@ -194,9 +249,19 @@ public final class GoroutineWalker {
             }
         }
 
+        /** One waiting goroutine that has not run for {@code nanos}. */
+        void stuck(long nanos) {
+            longestStuckNanos = Math.max(longestStuckNanos, nanos);
+            for (int i = 0; i < stuck.length; i++) {
+                if (nanos >= GoroutineCensus.STUCK_AGES_SECONDS[i] * 1_000_000_000L) {
+                    stuck[i]++;
+                }
+            }
+        }
+
         GoroutineCensus.CreatorCount build(List<String> reasons) {
             return new GoroutineCensus.CreatorCount(startPc, goPc, count, byName(byState, null), byName(byReason, reasons),
-                    oldest);
+                    oldest, java.util.Arrays.stream(stuck).boxed().toList(), longestStuckNanos);
         }
     }
 }

@@ -53,6 +53,11 @@ public final class ProcessReader implements AutoCloseable {
         return walker.walk(memory, maxGoroutines);
     }
 
+    /** A census that also ages waiting goroutines with {@code history}, this walk at {@code nowNanos}. */
+    public GoroutineCensus census(long maxGoroutines, StuckHistory history, long nowNanos) throws SnapshotException {
+        return walker.walk(memory, maxGoroutines, history, nowNanos);
+    }
+
     /**
      * Reads and unwinds the stack of every live user goroutine, up to the limits, handing each to
      * {@code out} as it goes. UNSUPPORTED when the binary's layout lacks the stack fields.

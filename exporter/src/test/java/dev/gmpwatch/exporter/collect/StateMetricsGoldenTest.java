@@ -6,6 +6,7 @@ import dev.gmpwatch.exporter.collect.ProcessSample.CreatorRow;
 import dev.gmpwatch.exporter.collect.ProcessSample.Walk;
 import dev.gmpwatch.exporter.kernel.CgroupThrottling.Throttling;
 import dev.gmpwatch.exporter.kernel.ContainerIdentity;
+import dev.gmpwatch.exporter.runtime.GoroutineCensus;
 import dev.gmpwatch.exporter.runtime.ProcState;
 import dev.gmpwatch.exporter.runtime.SchedulerState;
 import dev.gmpwatch.exporter.runtime.TimeHistogram;
@@ -77,14 +78,15 @@ class StateMetricsGoldenTest {
                 new TimeHistogram(counts, 0, 1), Optional.of(new TimeHistogram(pauses, 0, 0)), false);
         List<CreatorRow> rows = new ArrayList<>(List.of(
                 new CreatorRow("main.leaker", "/src/main.go:10", "/src/main.go:20", 5000, Map.of("waiting", 5000L),
-                        Map.of("chan receive", 5000L), 61.5),
+                        Map.of("chan receive", 5000L), 61.5, List.of(4000L, 1200L, 0L), 3000.0),
                 new CreatorRow("net/http.(*conn).serve", "/go/net/http/server.go:1", "/go/net/http/server.go:2", 30,
                         Map.of("waiting", 30L), Map.of("IO wait", 30L), Double.NaN),
                 new CreatorRow("main.worker", "/src/main.go:30", "/src/main.go:40", 11, Map.of("running", 1L, "runnable", 10L),
                         Map.of(), Double.NaN),
                 new CreatorRow("runtime.main", "/go/runtime/proc.go:1", "", 1, Map.of("waiting", 1L), Map.of("select", 1L), Double.NaN)));
         Walk walk = new Walk(Map.of("waiting", 5031L, "running", 1L, "runnable", 10L),
-                Map.of("chan receive", 5000L, "IO wait", 30L, "select", 1L), rows, false, 0.25, 0.0012);
+                Map.of("chan receive", 5000L, "IO wait", 30L, "select", 1L), rows, false, 0.25, 0.0012,
+                new GoroutineCensus.History(5031, 0, 196_608));
         return new ProcessSample(4242, "api", "go1.26.8", "off", ProcessSample.WATCHING, "", st,
                 new ProcessSample.Counters(90_210, 85_162, 17, 1500, 12, OptionalLong.of(2_500_000_000L)), Optional.of(walk),
                 OptionalDouble.of(12.5), Optional.of(new Throttling(1000, 25, 3_000_000_000L)),

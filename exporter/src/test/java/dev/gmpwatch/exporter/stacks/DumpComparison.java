@@ -84,9 +84,9 @@ final class DumpComparison {
 
     /**
      * The dump's side. A goroutine's entry is its outermost frame that is not a wrapper, except
-     * where gmpwatch names the wrapper itself: Go 1.18-1.21 wrap "go f(x)" for a func value and
-     * "go iface.M()" in a wrapper that calls through a register, which no static reading resolves.
-     * Those are counted in {@link Side#wrapperEntries()}.
+     * where gmpwatch names the wrapper itself: a wrapper that calls a func value (on Go 1.17-1.21
+     * also a function literal with arguments, or an interface method) calls through a register,
+     * which no static reading resolves. Those are counted in {@link Side#wrapperEntries()}.
      */
     private static Side side(GoroutineDump d, StackSymbols symbols, long bias, Set<String> ourEntries) throws GoBinaryException {
         Set<String> wrappers = wrappers(d, symbols, bias);
@@ -167,7 +167,7 @@ final class DumpComparison {
         assertEquals("", difference(dump.stacks(), ours.stacks()), what + ": stacks, frame for frame");
         assertEquals(dump.byEntry(), ours.byEntry(), what + ": goroutines by entry function");
         if (dev.gmpwatch.exporter.gobinary.GoVersion.minorNumber(goVersion) >= 22) {
-            assertEquals(0, dump.wrapperEntries(), what + ": since Go 1.22 every wrapper calls its function directly");
+            assertEquals(0, dump.wrapperEntries(), what + ": since Go 1.22 the wrappers of these go statements call directly");
         }
     }
 }
