@@ -5,6 +5,7 @@ import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.probe.ProcessMemory;
 import dev.gmpwatch.exporter.runtime.GoroutineCensus;
 import dev.gmpwatch.exporter.runtime.ProcessReader;
+import dev.gmpwatch.exporter.runtime.StuckHistory;
 import dev.gmpwatch.exporter.testing.Command;
 import dev.gmpwatch.exporter.testing.FixtureProcess;
 import dev.gmpwatch.exporter.testing.GoFixtures;
@@ -47,9 +48,13 @@ public final class ExporterOverheadBenchmark {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         GoToolchain go = GoToolchain.newest();
         System.out.printf("gmpwatch exporter overhead, %s, %d interleaved rounds, medians%n%n", go.version(), rounds);
+        if (args.length > 2 && args[2].equals("walk")) { // the walk's cost alone, history on and off
+            scrapeCost(go, List.of(10_000, 100_000, 1_000_000), rounds);
+            return;
+        }
         goroutineProgram(go, goroutines, rounds);
         httpServer(go, rounds);
-        scrapeCost(go, List.of(10_000, 100_000, 1_000_000));
+        scrapeCost(go, List.of(10_000, 100_000, 1_000_000), rounds);
     }
 
     private static void goroutineProgram(GoToolchain go, int n, int rounds) throws Exception {
@@ -116,12 +121,16 @@ public final class ExporterOverheadBenchmark {
         }
     }
 
-    /** What one scrape costs for a process with many live goroutines: the counters, then the walk. */
-    private static void scrapeCost(GoToolchain go, List<Integer> sizes) throws Exception {
+    /**
+     * What one scrape costs for a process with many live goroutines: the counters, then the walk,
+     * without and with the stuck history (interleaved walks, the history kept across them).
+     */
+    private static void scrapeCost(GoToolchain go, List<Integer> sizes, int rounds) throws Exception {
         Path bin = GoFixtures.build(go, "spawner", GoFixtures.Variant.NORMAL);
         GoBinary binary = GoBinary.analyze(bin);
-        System.out.println("scrape cost per process (reads of /proc/PID/mem; median of 5):");
-        System.out.printf("  %12s %16s %14s %16s %14s%n", "goroutines", "scheduler-wide", "walk", "per goroutine", "bytes read");
+        System.out.printf("scrape cost per process (reads of /proc/PID/mem; median of %d interleaved walks):%n", rounds);
+        System.out.printf("  %12s %16s %14s %16s %20s %8s %14s %14s%n", "goroutines", "scheduler-wide", "walk",
+                "per goroutine", "with history", "ratio", "history", "bytes read");
         for (int size : sizes) {
             try (FixtureProcess p = FixtureProcess.start(bin)) {
                 p.await("ready", WAIT);
@@ -129,23 +138,31 @@ public final class ExporterOverheadBenchmark {
                 p.await("done", WAIT);
                 long bias = ProcessMemory.loadBias(Path.of("/proc"), p.pid(), binary.pie(), binary.imageBase());
                 try (ProcessReader r = ProcessReader.open(Path.of("/proc"), p.pid(), binary, bias)) {
-                    double[] sched = new double[5];
-                    double[] walk = new double[5];
+                    double[] sched = new double[rounds];
+                    double[] walk = new double[rounds];
+                    double[] aged = new double[rounds];
+                    StuckHistory history = new StuckHistory(2 * size, System.nanoTime());
                     long bytes = 0;
-                    for (int i = 0; i < 5; i++) {
+                    long bytesAged = 0;
+                    r.census(Long.MAX_VALUE, history, System.nanoTime()); // fills the history, as a running exporter has
+                    for (int i = 0; i < rounds; i++) {
                         long t0 = System.nanoTime();
                         r.scheduler();
                         sched[i] = (System.nanoTime() - t0) / 1e3;
                         GoroutineCensus c = r.census(Long.MAX_VALUE);
                         walk[i] = c.nanos() / 1e6;
                         bytes = c.bytesRead();
-                        if (c.live() < size) {
-                            throw new AssertionError("the walk saw " + c.live() + " of " + size);
+                        GoroutineCensus h = r.census(Long.MAX_VALUE, history, System.nanoTime());
+                        aged[i] = h.nanos() / 1e6;
+                        bytesAged = h.bytesRead();
+                        if (c.live() < size || h.history().tracked() < size) {
+                            throw new AssertionError("the walks saw " + c.live() + " and tracked " + h.history().tracked() + " of " + size);
                         }
                     }
                     double w = Medians.of(walk);
-                    System.out.printf("  %,12d %13.0f us %11.1f ms %13.3f us %,14d%n", size, Medians.of(sched), w,
-                            w * 1e3 / size, bytes);
+                    double a = Medians.of(aged);
+                    System.out.printf("  %,12d %13.0f us %11.1f ms %13.3f us %11.3f us/gor %7.2fx %11.1f MB %,14d (%,d with history)%n",
+                            size, Medians.of(sched), w, w * 1e3 / size, a * 1e3 / size, a / w, history.bytes() / 1e6, bytes, bytesAged);
                 }
             }
         }
