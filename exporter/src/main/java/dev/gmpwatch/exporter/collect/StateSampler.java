@@ -162,6 +162,11 @@ public final class StateSampler {
         return rows(p.census(r, limits.maxGoroutines()), r);
     }
 
+    /** The stuck history of a watched process, for a stack read to age waits with; null when off. */
+    public synchronized StuckHistory history(Target t) {
+        return state(t).history;
+    }
+
     /** Work on a process's reader for an on-demand request (goroutine lists, stacks): outside the lock. */
     public <T> T onDemand(Target t, ReaderTask<T> task) throws SnapshotException {
         ProcessReader r;

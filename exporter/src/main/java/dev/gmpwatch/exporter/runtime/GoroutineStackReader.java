@@ -40,6 +40,16 @@ public final class GoroutineStackReader {
     }
 
     public Stats read(RemoteMemory mem, Limits limits, Consumer<GoroutineStack> out) throws SnapshotException {
+        return read(mem, limits, null, out);
+    }
+
+    /**
+     * As {@link #read(RemoteMemory, Limits, Consumer)}; with a stuck history, a waiting goroutine
+     * the walks have seen unchanged gets that time as its wait's start when it is earlier than
+     * the runtime's own waitsince (or the runtime has none).
+     */
+    public Stats read(RemoteMemory mem, Limits limits, StuckHistory history, Consumer<GoroutineStack> out)
+            throws SnapshotException {
         long t0 = System.nanoTime();
         Window w = new Window(at);
         StackUnwinder unwinder = new StackUnwinder(symbols, at.loadBias(), limits.maxFrames());
@@ -54,7 +64,8 @@ public final class GoroutineStackReader {
                 capped[0] = true;
                 return false;
             }
-            out.accept(unwindStable(mem, gp + w.lo, g, w, unwinder));
+            GoroutineStack stack = unwindStable(mem, gp + w.lo, g, w, unwinder);
+            out.accept(history == null ? stack : aged(stack, g, history));
             served[0]++;
             return true;
         });
@@ -68,6 +79,20 @@ public final class GoroutineStackReader {
             throw new SnapshotException(SnapshotException.Kind.IMPLAUSIBLE, "implausible runtime state: a g has status " + code);
         }
         return code != GoStatus.IDLE && code != GoStatus.DEAD && code != GoStatus.DEAD_EXTRA && !isSystemEntry.test(g.startPc);
+    }
+
+    private static GoroutineStack aged(GoroutineStack s, G g, StuckHistory history) {
+        if ((g.status & ~GoStatus.SCAN_BIT) != GoStatus.WAITING || g.goid == 0) {
+            return s;
+        }
+        long since;
+        synchronized (history) {
+            since = history.sinceOf(g.goid, StuckHistory.fingerprint(g.sp, g.pc, g.reasonCode, g.trackingSeq));
+        }
+        if (since <= 0 || (s.waitSince() > 0 && s.waitSince() <= since)) {
+            return s;
+        }
+        return new GoroutineStack(s.state(), s.waitReason(), since, s.frames(), s.problem());
     }
 
     /** Unwinds a g, then checks that its saved registers did not move meanwhile; retries once. */
@@ -104,7 +129,7 @@ public final class GoroutineStackReader {
 
     /** The fields of a g the unwind needs. */
     private record G(int status, int reasonCode, long waitSince, long startPc, long stackLo, long stackHi, long sp,
-            long pc, long syscallSp, long syscallPc) {
+            long pc, long syscallSp, long syscallPc, long goid, int trackingSeq) {
         boolean sameRegisters(G o) {
             return status == o.status && sp == o.sp && pc == o.pc && syscallSp == o.syscallSp && syscallPc == o.syscallPc
                     && stackLo == o.stackLo && stackHi == o.stackHi;
@@ -131,6 +156,8 @@ public final class GoroutineStackReader {
         private final int status;
         private final int reason;
         private final int waitsince;
+        private final int goid;
+        private final int trackingSeq;
         private final int[] longs = new int[LONGS.length];
 
         Window(RuntimeAddresses at) throws SnapshotException {
@@ -144,17 +171,27 @@ public final class GoroutineStackReader {
             int st = (int) at.offset("runtime.g.atomicstatus");
             int wr = (int) at.offset("runtime.g.waitreason");
             int ws = (int) at.optionalOffset("runtime.g.waitsince").orElse(-1);
+            int id = (int) at.optionalOffset("runtime.g.goid").orElse(-1);
+            int ts = (int) at.optionalOffset("runtime.g.trackingSeq").orElse(-1);
             low = Math.min(low, Math.min(st, wr));
             high = Math.max(high, Math.max(st + 4, wr + 1));
-            if (ws >= 0) {
-                low = Math.min(low, ws);
-                high = Math.max(high, ws + 8);
+            for (int optional : new int[] {ws, id}) {
+                if (optional >= 0) {
+                    low = Math.min(low, optional);
+                    high = Math.max(high, optional + 8);
+                }
+            }
+            if (ts >= 0) {
+                low = Math.min(low, ts);
+                high = Math.max(high, ts + 1);
             }
             this.lo = low;
             this.size = high - low;
             this.status = st - low;
             this.reason = wr - low;
             this.waitsince = ws < 0 ? -1 : ws - low;
+            this.goid = id < 0 ? -1 : id - low;
+            this.trackingSeq = ts < 0 ? -1 : ts - low;
             for (int i = 0; i < longs.length; i++) {
                 longs[i] -= low;
             }
@@ -166,7 +203,8 @@ public final class GoroutineStackReader {
                 v[i] = b.getLong(base + longs[i]);
             }
             return new G(b.getInt(base + status), b.get(base + reason) & 0xff, waitsince < 0 ? 0 : b.getLong(base + waitsince),
-                    v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+                    v[0], v[1], v[2], v[3], v[4], v[5], v[6], goid < 0 ? 0 : b.getLong(base + goid),
+                    trackingSeq < 0 ? 0 : b.get(base + trackingSeq) & 0xff);
         }
     }
 }

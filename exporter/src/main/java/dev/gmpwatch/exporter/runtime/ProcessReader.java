@@ -64,6 +64,12 @@ public final class ProcessReader implements AutoCloseable {
      */
     public GoroutineStackReader.Stats stacks(GoroutineStackReader.Limits limits, Consumer<GoroutineStack> out)
             throws SnapshotException {
+        return stacks(limits, null, out);
+    }
+
+    /** As {@link #stacks(GoroutineStackReader.Limits, Consumer)}, waits aged by the walks' stuck history (null: none). */
+    public GoroutineStackReader.Stats stacks(GoroutineStackReader.Limits limits, StuckHistory history,
+            Consumer<GoroutineStack> out) throws SnapshotException {
         StackSymbols symbols;
         try {
             symbols = binary.stackSymbols();
@@ -71,7 +77,7 @@ public final class ProcessReader implements AutoCloseable {
             throw new SnapshotException(SnapshotException.Kind.UNSUPPORTED, e.getMessage());
         }
         return new GoroutineStackReader(addresses, pid, binary.waitReasons().texts(), this::isSystemEntry, symbols)
-                .read(memory, limits, out);
+                .read(memory, limits, history, out);
     }
 
     public long bytesRead() {

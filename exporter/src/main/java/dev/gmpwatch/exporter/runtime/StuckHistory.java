@@ -90,6 +90,16 @@ public final class StuckHistory {
         next = t.goids.length > Math.max(MIN_SLOTS, 4 * last.goids.length) ? new Table(Math.max(MIN_SLOTS, 2 * last.goids.length)) : t;
     }
 
+    /**
+     * Since when (nanos) the last walk has seen this goroutine unchanged, when it still has this
+     * fingerprint; -1 otherwise. For a read after the walk, such as a stack read; callers that
+     * run beside walks hold this history's monitor, as walks do.
+     */
+    public long sinceOf(long goid, int fingerprint) {
+        int at = last.find(goid);
+        return last.goids[at] == goid && last.prints[at] == fingerprint ? base + last.since[at] * TICK_NANOS : -1;
+    }
+
     /** Goroutines tracked after the last walk. */
     public int size() {
         return last.size;

@@ -2,6 +2,7 @@ package dev.gmpwatch.exporter.stacks;
 
 import dev.gmpwatch.exporter.gobinary.StackSymbols.SourceFrame;
 import dev.gmpwatch.exporter.pprof.proto.Function;
+import dev.gmpwatch.exporter.pprof.proto.Label;
 import dev.gmpwatch.exporter.pprof.proto.Line;
 import dev.gmpwatch.exporter.pprof.proto.Location;
 import dev.gmpwatch.exporter.pprof.proto.Mapping;
@@ -48,6 +49,11 @@ public final class StackPprof {
                 + " goroutines, " + p.stats().bytesRead() + " bytes in " + p.stats().nanos() / 1000 + " us"));
         for (StackProfile.Group g : p.groups()) {
             Sample.Builder s = Sample.newBuilder().addValue(g.count());
+            double longest = p.longestWaitSeconds(g);
+            if (!Double.isNaN(longest)) { // the group's longest wait, from the runtime's waitsince or the walks' history
+                s.addLabel(Label.newBuilder().setKey(string("longest_wait")).setNum(Math.round(longest))
+                        .setNumUnit(string("seconds")));
+            }
             for (Frame f : g.frames()) {
                 if (f.function().equals("runtime.goexit")) {
                     break; // as the runtime's profiles end: goexit is where every goroutine returns to

@@ -5,6 +5,7 @@ import dev.gmpwatch.exporter.runtime.GoroutineStack.Frame;
 import dev.gmpwatch.exporter.runtime.GoroutineStackReader;
 import dev.gmpwatch.exporter.runtime.ProcessReader;
 import dev.gmpwatch.exporter.runtime.SnapshotException;
+import dev.gmpwatch.exporter.runtime.StuckHistory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -49,10 +50,16 @@ public final class StackProfile {
     /** Reads every live user goroutine's stack of the process behind {@code reader}. */
     public static StackProfile read(long pid, String exe, ProcessReader reader, GoroutineStackReader.Limits limits)
             throws SnapshotException {
+        return read(pid, exe, reader, limits, null);
+    }
+
+    /** As {@link #read(long, String, ProcessReader, GoroutineStackReader.Limits)}, waits aged by the walks' stuck history. */
+    public static StackProfile read(long pid, String exe, ProcessReader reader, GoroutineStackReader.Limits limits,
+            StuckHistory history) throws SnapshotException {
         long epoch = System.currentTimeMillis() * 1_000_000L;
         long now = System.nanoTime(); // CLOCK_MONOTONIC, the clock of the runtime's nanotime
         Map<Key, Builder> byStack = new HashMap<>();
-        GoroutineStackReader.Stats stats = reader.stacks(limits,
+        GoroutineStackReader.Stats stats = reader.stacks(limits, history,
                 g -> byStack.computeIfAbsent(new Key(g), k -> new Builder(g)).add(g));
         List<Group> groups = new ArrayList<>(byStack.size());
         byStack.values().forEach(b -> groups.add(b.build()));

@@ -12,6 +12,7 @@ import dev.gmpwatch.exporter.discovery.Target;
 import dev.gmpwatch.exporter.discovery.TargetWatcher;
 import dev.gmpwatch.exporter.runtime.GoroutineStackReader;
 import dev.gmpwatch.exporter.runtime.SnapshotException;
+import dev.gmpwatch.exporter.runtime.StuckHistory;
 import dev.gmpwatch.exporter.stacks.StackPprof;
 import dev.gmpwatch.exporter.stacks.StackProfile;
 import dev.gmpwatch.exporter.stacks.StackText;
@@ -167,7 +168,8 @@ public final class ExporterServer implements AutoCloseable {
         }
         StackProfile profile;
         try {
-            profile = sampler.onDemand(t.get(), r -> StackProfile.read(pid, t.get().exe(), r, limits));
+            StuckHistory history = sampler.history(t.get());
+            profile = sampler.onDemand(t.get(), r -> StackProfile.read(pid, t.get().exe(), r, limits, history));
         } catch (SnapshotException e) {
             sendJson(ex, 503, Map.of("error", "cannot read the goroutine stacks of pid " + pid + ": " + e.getMessage()));
             return;
