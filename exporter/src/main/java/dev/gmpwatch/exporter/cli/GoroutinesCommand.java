@@ -14,6 +14,7 @@ import dev.gmpwatch.exporter.probe.ProcessMemory;
 import dev.gmpwatch.exporter.runtime.GoroutineStackReader;
 import dev.gmpwatch.exporter.runtime.ProcessReader;
 import dev.gmpwatch.exporter.runtime.SnapshotException;
+import dev.gmpwatch.exporter.stacks.StackDiff;
 import dev.gmpwatch.exporter.stacks.StackPprof;
 import dev.gmpwatch.exporter.stacks.StackProfile;
 import dev.gmpwatch.exporter.stacks.StackText;
@@ -26,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -35,7 +37,7 @@ import java.util.Set;
  * from outside, as text or as a pprof goroutine profile.
  */
 final class GoroutinesCommand {
-    static final String USAGE = "usage: gmpwatch-exporter goroutines PID [--json | --stacks | --pprof FILE]"
+    static final String USAGE = "usage: gmpwatch-exporter goroutines PID [--json | --stacks | --pprof FILE | --since FILE [--json]]"
             + " [--walk.max-goroutines 1000000] [--stacks.max-goroutines 100000] [--stacks.max-frames 128]";
     static final long DEFAULT_STACKS_MAX_GOROUTINES = 100_000;
     static final int DEFAULT_STACKS_MAX_FRAMES = 128;
@@ -61,14 +63,28 @@ final class GoroutinesCommand {
             throw new UsageException("goroutines: '" + args[0] + "' is not a process id");
         }
         Flags f = Flags.parse(java.util.Arrays.copyOfRange(args, 1, args.length),
-                Set.of("walk.max-goroutines", "stacks.max-goroutines", "stacks.max-frames", "pprof"), Set.of("json", "stacks"));
+                Set.of("walk.max-goroutines", "stacks.max-goroutines", "stacks.max-frames", "pprof", "since"), Set.of("json", "stacks"));
         long max = positive(f, "walk.max-goroutines", 1_000_000);
         GoroutineStackReader.Limits stackLimits = new GoroutineStackReader.Limits(
                 positive(f, "stacks.max-goroutines", DEFAULT_STACKS_MAX_GOROUTINES),
                 (int) Math.min(positive(f, "stacks.max-frames", DEFAULT_STACKS_MAX_FRAMES), 100_000));
-        int outputs = (f.on("json") ? 1 : 0) + (f.on("stacks") ? 1 : 0) + (f.all("pprof").isEmpty() ? 0 : 1);
+        String since = f.get("since", null);
+        int outputs = (f.on("json") && since == null ? 1 : 0) + (f.on("stacks") ? 1 : 0) + (f.all("pprof").isEmpty() ? 0 : 1)
+                + (since == null ? 0 : 1);
         if (outputs > 1) {
-            throw new UsageException("goroutines: choose one of --json, --stacks and --pprof FILE");
+            throw new UsageException("goroutines: choose one of --json, --stacks, --pprof FILE and --since FILE");
+        }
+        Map<List<String>, Long> then = null;
+        if (since != null) {
+            try {
+                then = StackDiff.stacks(Files.readAllBytes(Path.of(since)));
+            } catch (java.nio.file.NoSuchFileException e) {
+                err.println("gmpwatch: --since " + since + ": no such file");
+                return Main.EXIT_FAILURE;
+            } catch (IOException e) {
+                err.println("gmpwatch: --since " + since + ": " + e.getMessage());
+                return Main.EXIT_FAILURE;
+            }
         }
         Path exeLink = proc.resolve(pid + "/exe");
         String exeName;
@@ -86,6 +102,9 @@ final class GoroutinesCommand {
         } catch (IOException e) {
             err.println("gmpwatch: cannot read the memory map of pid " + pid + ": " + e.getMessage());
             return Main.EXIT_FAILURE;
+        }
+        if (then != null) {
+            return diff(t, stackLimits, then, since, f.on("json"));
         }
         if (f.on("stacks") || !f.all("pprof").isEmpty()) {
             return stacks(t, exeLink, stackLimits, f.get("pprof", null));
@@ -108,6 +127,28 @@ final class GoroutinesCommand {
             }
         } else {
             GoroutineReport.table(t, rows, out);
+        }
+        return Main.EXIT_OK;
+    }
+
+    /** The process's stacks now against a profile saved earlier. */
+    private int diff(Target t, GoroutineStackReader.Limits limits, Map<List<String>, Long> then, String since, boolean json) {
+        StackDiff d;
+        try (ProcessReader reader = ProcessReader.open(proc, t.pid(), t.binary(), t.loadBias())) {
+            d = StackDiff.between(then, StackDiff.stacks(StackProfile.read(t.pid(), t.exe(), reader, limits)));
+        } catch (SnapshotException | IOException e) {
+            err.println("gmpwatch: cannot read the goroutine stacks of pid " + t.pid() + ": " + e.getMessage());
+            return Main.EXIT_FAILURE;
+        }
+        String what = "pid " + t.pid() + " (" + t.exe() + ") since " + since;
+        if (json) {
+            try {
+                out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(d.json(what)));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        } else {
+            d.write(what, new PrintWriter(out, false, StandardCharsets.UTF_8));
         }
         return Main.EXIT_OK;
     }

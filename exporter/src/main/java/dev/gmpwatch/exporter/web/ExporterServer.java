@@ -13,6 +13,7 @@ import dev.gmpwatch.exporter.discovery.TargetWatcher;
 import dev.gmpwatch.exporter.runtime.GoroutineStackReader;
 import dev.gmpwatch.exporter.runtime.SnapshotException;
 import dev.gmpwatch.exporter.runtime.StuckHistory;
+import dev.gmpwatch.exporter.stacks.StackDiff;
 import dev.gmpwatch.exporter.stacks.StackPprof;
 import dev.gmpwatch.exporter.stacks.StackProfile;
 import dev.gmpwatch.exporter.stacks.StackText;
@@ -25,6 +26,8 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +43,8 @@ public final class ExporterServer implements AutoCloseable {
     static final long MAX_STACK_FRAMES = 10_000;
 
     private final Semaphore stackReads = new Semaphore(1);
+    /** Each watched process's last stack read, stack by stack, for the diff endpoint. */
+    private final Map<Long, Map<List<String>, Long>> lastStacks = new HashMap<>();
     private final BasicAuth auth;
     private final HttpServer server;
     private final CollectorRegistry registry;
@@ -101,6 +106,8 @@ public final class ExporterServer implements AutoCloseable {
                 goroutines(ex);
             } else if (path.equals("/api/v1/goroutines/stacks") || path.equals("/api/v1/pprof/goroutine")) {
                 stacks(ex, path.endsWith("/stacks"));
+            } else if (path.equals("/api/v1/goroutines/diff")) {
+                diff(ex);
             } else if (path.equals("/")) {
                 send(ex, 200, "text/html; charset=utf-8", landingPage());
             } else {
@@ -146,6 +153,55 @@ public final class ExporterServer implements AutoCloseable {
      * read runs at a time; a second gets 429.
      */
     private void stacks(HttpExchange ex, boolean text) throws IOException {
+        Optional<Read> read = readStacks(ex);
+        if (read.isEmpty()) {
+            return;
+        }
+        Target target = read.get().target();
+        StackProfile profile = read.get().profile();
+        long pid = target.pid();
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        if (text) {
+            PrintWriter w = new PrintWriter(new OutputStreamWriter(buf, StandardCharsets.UTF_8));
+            StackText.write(profile, w);
+            sendBytes(ex, 200, "text/plain; charset=utf-8", buf.toByteArray());
+        } else {
+            StackPprof.write(profile, target.binary().path().toString(), buf);
+            ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"goroutine-" + pid + ".pb.gz\"");
+            sendBytes(ex, 200, "application/octet-stream", buf.toByteArray());
+        }
+    }
+
+    /**
+     * Which stacks grew and shrank since the previous stack read of the process (by any of the
+     * stack endpoints): {@code ?pid=N}, the same limits as the stacks. The first read of a process
+     * has nothing to compare with, and says so ({@code "previous": false}).
+     */
+    private void diff(HttpExchange ex) throws IOException {
+        Optional<Read> read = readStacks(ex);
+        if (read.isEmpty()) {
+            return;
+        }
+        Target t = read.get().target();
+        Map<List<String>, Long> before = read.get().previous();
+        Map<List<String>, Long> now = read.get().stacks();
+        Map<String, Object> body = new LinkedHashMap<>(StackDiff.between(before == null ? Map.of() : before, now)
+                .json("pid " + t.pid() + " (" + t.exe() + ") since the previous stack read"));
+        body.put("previous", before != null);
+        sendJson(ex, 200, body);
+    }
+
+    /** A stack read, the process it is of, its stacks, and the process's previous read's (null: none). */
+    private record Read(Target target, StackProfile profile, Map<List<String>, Long> stacks,
+            Map<List<String>, Long> previous) {
+    }
+
+    /**
+     * Reads the stacks a request names ({@code ?pid=N[&max_goroutines=M][&max_frames=F]}), or
+     * answers the request with why not (400, 404, 429, 503). Every read is kept as the process's
+     * previous one for the diff endpoint.
+     */
+    private Optional<Read> readStacks(HttpExchange ex) throws IOException {
         Map<String, String> q = Query.parse(ex.getRequestURI().getRawQuery());
         long pid;
         GoroutineStackReader.Limits limits;
@@ -155,16 +211,16 @@ public final class ExporterServer implements AutoCloseable {
                     (int) Math.min(Query.positive(q, "max_frames", DEFAULT_STACK_FRAMES), MAX_STACK_FRAMES));
         } catch (IllegalArgumentException e) {
             sendJson(ex, 400, Map.of("error", e.getMessage()));
-            return;
+            return Optional.empty();
         }
         Optional<Target> t = watcher.target(pid);
         if (t.isEmpty()) {
             sendJson(ex, 404, Map.of("error", "pid " + pid + " is not watched"));
-            return;
+            return Optional.empty();
         }
         if (!stackReads.tryAcquire()) {
             sendJson(ex, 429, Map.of("error", "another goroutine stack read is running; try again when it ends"));
-            return;
+            return Optional.empty();
         }
         StackProfile profile;
         try {
@@ -172,20 +228,17 @@ public final class ExporterServer implements AutoCloseable {
             profile = sampler.onDemand(t.get(), r -> StackProfile.read(pid, t.get().exe(), r, limits, history));
         } catch (SnapshotException e) {
             sendJson(ex, 503, Map.of("error", "cannot read the goroutine stacks of pid " + pid + ": " + e.getMessage()));
-            return;
+            return Optional.empty();
         } finally {
             stackReads.release();
         }
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        if (text) {
-            PrintWriter w = new PrintWriter(new OutputStreamWriter(buf, StandardCharsets.UTF_8));
-            StackText.write(profile, w);
-            sendBytes(ex, 200, "text/plain; charset=utf-8", buf.toByteArray());
-        } else {
-            StackPprof.write(profile, t.get().binary().path().toString(), buf);
-            ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"goroutine-" + pid + ".pb.gz\"");
-            sendBytes(ex, 200, "application/octet-stream", buf.toByteArray());
+        Map<List<String>, Long> stacks = StackDiff.stacks(profile);
+        Map<List<String>, Long> previous;
+        synchronized (lastStacks) {
+            lastStacks.keySet().removeIf(p -> watcher.target(p).isEmpty()); // only watched processes are kept
+            previous = lastStacks.put(pid, stacks);
         }
+        return Optional.of(new Read(t.get(), profile, stacks, previous));
     }
 
     private String landingPage() {
@@ -195,7 +248,8 @@ public final class ExporterServer implements AutoCloseable {
                 + "<li><a href=\"/healthz\">/healthz</a>: liveness</li>"
                 + "<li>/api/v1/goroutines?pid=N: every live goroutine, grouped by the function it runs</li>"
                 + "<li>/api/v1/goroutines/stacks?pid=N: where they block, stacks grouped like debug=1</li>"
-                + "<li>/api/v1/pprof/goroutine?pid=N: the same as a pprof goroutine profile (go tool pprof URL)</li></ul>"
+                + "<li>/api/v1/pprof/goroutine?pid=N: the same as a pprof goroutine profile (go tool pprof URL)</li>"
+                + "<li>/api/v1/goroutines/diff?pid=N: which stacks grew and shrank since the previous stack read</li></ul>"
                 + "<p>Watching " + watcher.targets().size() + " process(es).</p></body></html>\n";
     }
 
