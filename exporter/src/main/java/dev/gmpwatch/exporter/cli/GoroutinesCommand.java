@@ -37,7 +37,7 @@ import java.util.Set;
  * from outside, as text or as a pprof goroutine profile.
  */
 final class GoroutinesCommand {
-    static final String USAGE = "usage: gmpwatch-exporter goroutines PID [--json | --stacks | --pprof FILE | --since FILE [--json]]"
+    static final String USAGE = "usage: gmpwatch-exporter goroutines PID [--json | --stacks | --pprof FILE | --since FILE [--json] | --by label:KEY [--json]]"
             + " [--walk.max-goroutines 1000000] [--stacks.max-goroutines 100000] [--stacks.max-frames 128]";
     static final long DEFAULT_STACKS_MAX_GOROUTINES = 100_000;
     static final int DEFAULT_STACKS_MAX_FRAMES = 128;
@@ -63,16 +63,20 @@ final class GoroutinesCommand {
             throw new UsageException("goroutines: '" + args[0] + "' is not a process id");
         }
         Flags f = Flags.parse(java.util.Arrays.copyOfRange(args, 1, args.length),
-                Set.of("walk.max-goroutines", "stacks.max-goroutines", "stacks.max-frames", "pprof", "since"), Set.of("json", "stacks"));
+                Set.of("walk.max-goroutines", "stacks.max-goroutines", "stacks.max-frames", "pprof", "since", "by"), Set.of("json", "stacks"));
         long max = positive(f, "walk.max-goroutines", 1_000_000);
         GoroutineStackReader.Limits stackLimits = new GoroutineStackReader.Limits(
                 positive(f, "stacks.max-goroutines", DEFAULT_STACKS_MAX_GOROUTINES),
                 (int) Math.min(positive(f, "stacks.max-frames", DEFAULT_STACKS_MAX_FRAMES), 100_000));
         String since = f.get("since", null);
-        int outputs = (f.on("json") && since == null ? 1 : 0) + (f.on("stacks") ? 1 : 0) + (f.all("pprof").isEmpty() ? 0 : 1)
-                + (since == null ? 0 : 1);
+        String by = f.get("by", null);
+        if (by != null && (!by.startsWith("label:") || by.length() == "label:".length())) {
+            throw new UsageException("goroutines: --by takes label:KEY (the pprof label to group by), not '" + by + "'");
+        }
+        int outputs = (f.on("json") && since == null && by == null ? 1 : 0) + (f.on("stacks") ? 1 : 0)
+                + (f.all("pprof").isEmpty() ? 0 : 1) + (since == null ? 0 : 1) + (by == null ? 0 : 1);
         if (outputs > 1) {
-            throw new UsageException("goroutines: choose one of --json, --stacks, --pprof FILE and --since FILE");
+            throw new UsageException("goroutines: choose one of --json, --stacks, --pprof FILE, --since FILE and --by label:KEY");
         }
         Map<List<String>, Long> then = null;
         if (since != null) {
@@ -106,6 +110,9 @@ final class GoroutinesCommand {
         if (then != null) {
             return diff(t, stackLimits, then, since, f.on("json"));
         }
+        if (by != null) {
+            return byLabel(t, stackLimits, by.substring("label:".length()), f.on("json"));
+        }
         if (f.on("stacks") || !f.all("pprof").isEmpty()) {
             return stacks(t, exeLink, stackLimits, f.get("pprof", null));
         }
@@ -127,6 +134,41 @@ final class GoroutinesCommand {
             }
         } else {
             GoroutineReport.table(t, rows, out);
+        }
+        return Main.EXIT_OK;
+    }
+
+    /**
+     * Live goroutines counted by the value of one pprof label, largest first; goroutines without
+     * it count under "" (shown as "(none)"). Labels are read with the stacks, never for a scrape.
+     */
+    private int byLabel(Target t, GoroutineStackReader.Limits limits, String key, boolean json) {
+        StackProfile p;
+        try (ProcessReader reader = ProcessReader.open(proc, t.pid(), t.binary(), t.loadBias())) {
+            p = StackProfile.read(t.pid(), t.exe(), reader, limits);
+        } catch (SnapshotException e) {
+            err.println("gmpwatch: cannot read the goroutines of pid " + t.pid() + ": " + e.getMessage());
+            return Main.EXIT_FAILURE;
+        }
+        Map<String, Long> counts = new java.util.HashMap<>();
+        p.groups().forEach(g -> counts.merge(g.labels().getOrDefault(key, ""), g.count(), Long::sum));
+        List<Map.Entry<String, Long>> rows = counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey())).toList();
+        if (json) {
+            Map<String, Object> body = new java.util.LinkedHashMap<>();
+            body.put("pid", t.pid());
+            body.put("label", key);
+            body.put("goroutines", p.total());
+            body.put("values", rows.stream().map(e -> Map.of("value", e.getKey(), "count", e.getValue())).toList());
+            try {
+                out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(body));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        } else {
+            out.printf("pid %d (%s): %d live goroutines by pprof label %s%n%n%8s  %s%n", t.pid(), t.exe(), p.total(), key,
+                    "COUNT", "VALUE");
+            rows.forEach(e -> out.printf("%8d  %s%n", e.getValue(), e.getKey().isEmpty() ? "(none)" : e.getKey()));
         }
         return Main.EXIT_OK;
     }

@@ -34,6 +34,7 @@ public final class RuntimeLayout {
             "runtime.g.syscallsp",
             "runtime.g.syscallpc",
             "runtime.g.trackingSeq",
+            "runtime.g.labels",
             "runtime.p.id",
             "runtime.p.status",
             "runtime.p.schedtick",

@@ -29,9 +29,17 @@ public final class GoroutineStackReader {
     private final List<String> waitReasons;
     private final LongPredicate isSystemEntry;
     private final StackSymbols symbols;
+    private final int goMinor;
 
     GoroutineStackReader(RuntimeAddresses at, long pid, List<String> waitReasons, LongPredicate isSystemEntry,
             StackSymbols symbols) {
+        this(at, pid, waitReasons, isSystemEntry, symbols, 0);
+    }
+
+    /** @param goMinor the binary's Go 1.x minor version, for the layout of its pprof labels (0: no labels) */
+    GoroutineStackReader(RuntimeAddresses at, long pid, List<String> waitReasons, LongPredicate isSystemEntry,
+            StackSymbols symbols, int goMinor) {
+        this.goMinor = goMinor;
         this.at = at;
         this.pid = pid;
         this.waitReasons = waitReasons;
@@ -53,6 +61,7 @@ public final class GoroutineStackReader {
         long t0 = System.nanoTime();
         Window w = new Window(at);
         StackUnwinder unwinder = new StackUnwinder(symbols, at.loadBias(), limits.maxFrames());
+        ProfLabels labels = w.labels >= 0 && goMinor > 0 ? new ProfLabels(mem, goMinor) : null;
         long[] served = {0};
         boolean[] capped = {false};
         AllGs.Walked walked = AllGs.forEach(mem, at, pid, w.lo, w.size, Long.MAX_VALUE, GS_PER_BATCH, (windows, offset, gp) -> {
@@ -65,6 +74,9 @@ public final class GoroutineStackReader {
                 return false;
             }
             GoroutineStack stack = unwindStable(mem, gp + w.lo, g, w, unwinder);
+            if (labels != null && g.labels != 0) {
+                stack = stack.withLabels(labels.at(g.labels));
+            }
             out.accept(history == null ? stack : aged(stack, g, history));
             served[0]++;
             return true;
@@ -92,7 +104,7 @@ public final class GoroutineStackReader {
         if (since <= 0 || (s.waitSince() > 0 && s.waitSince() <= since)) {
             return s;
         }
-        return new GoroutineStack(s.state(), s.waitReason(), since, s.frames(), s.problem());
+        return new GoroutineStack(s.state(), s.waitReason(), since, s.frames(), s.problem(), s.labels());
     }
 
     /** Unwinds a g, then checks that its saved registers did not move meanwhile; retries once. */
@@ -129,7 +141,7 @@ public final class GoroutineStackReader {
 
     /** The fields of a g the unwind needs. */
     private record G(int status, int reasonCode, long waitSince, long startPc, long stackLo, long stackHi, long sp,
-            long pc, long syscallSp, long syscallPc, long goid, int trackingSeq) {
+            long pc, long syscallSp, long syscallPc, long goid, int trackingSeq, long labels) {
         boolean sameRegisters(G o) {
             return status == o.status && sp == o.sp && pc == o.pc && syscallSp == o.syscallSp && syscallPc == o.syscallPc
                     && stackLo == o.stackLo && stackHi == o.stackHi;
@@ -158,6 +170,7 @@ public final class GoroutineStackReader {
         private final int waitsince;
         private final int goid;
         private final int trackingSeq;
+        final int labels;
         private final int[] longs = new int[LONGS.length];
 
         Window(RuntimeAddresses at) throws SnapshotException {
@@ -173,9 +186,10 @@ public final class GoroutineStackReader {
             int ws = (int) at.optionalOffset("runtime.g.waitsince").orElse(-1);
             int id = (int) at.optionalOffset("runtime.g.goid").orElse(-1);
             int ts = (int) at.optionalOffset("runtime.g.trackingSeq").orElse(-1);
+            int lb = (int) at.optionalOffset("runtime.g.labels").orElse(-1);
             low = Math.min(low, Math.min(st, wr));
             high = Math.max(high, Math.max(st + 4, wr + 1));
-            for (int optional : new int[] {ws, id}) {
+            for (int optional : new int[] {ws, id, lb}) {
                 if (optional >= 0) {
                     low = Math.min(low, optional);
                     high = Math.max(high, optional + 8);
@@ -192,6 +206,7 @@ public final class GoroutineStackReader {
             this.waitsince = ws < 0 ? -1 : ws - low;
             this.goid = id < 0 ? -1 : id - low;
             this.trackingSeq = ts < 0 ? -1 : ts - low;
+            this.labels = lb < 0 ? -1 : lb - low;
             for (int i = 0; i < longs.length; i++) {
                 longs[i] -= low;
             }
@@ -204,7 +219,7 @@ public final class GoroutineStackReader {
             }
             return new G(b.getInt(base + status), b.get(base + reason) & 0xff, waitsince < 0 ? 0 : b.getLong(base + waitsince),
                     v[0], v[1], v[2], v[3], v[4], v[5], v[6], goid < 0 ? 0 : b.getLong(base + goid),
-                    trackingSeq < 0 ? 0 : b.get(base + trackingSeq) & 0xff);
+                    trackingSeq < 0 ? 0 : b.get(base + trackingSeq) & 0xff, labels < 0 ? 0 : b.getLong(base + labels));
         }
     }
 }

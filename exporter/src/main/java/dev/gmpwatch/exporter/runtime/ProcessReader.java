@@ -3,6 +3,7 @@ package dev.gmpwatch.exporter.runtime;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.gobinary.GoBinaryException;
 import dev.gmpwatch.exporter.gobinary.GoFunction;
+import dev.gmpwatch.exporter.gobinary.GoVersion;
 import dev.gmpwatch.exporter.gobinary.StackSymbols;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -76,7 +77,8 @@ public final class ProcessReader implements AutoCloseable {
         } catch (GoBinaryException e) {
             throw new SnapshotException(SnapshotException.Kind.UNSUPPORTED, e.getMessage());
         }
-        return new GoroutineStackReader(addresses, pid, binary.waitReasons().texts(), this::isSystemEntry, symbols)
+        return new GoroutineStackReader(addresses, pid, binary.waitReasons().texts(), this::isSystemEntry, symbols,
+                        GoVersion.minorNumber(binary.goVersion()))
                 .read(memory, limits, history, out);
     }
 

@@ -49,6 +49,7 @@ public final class StackPprof {
                 + " goroutines, " + p.stats().bytesRead() + " bytes in " + p.stats().nanos() / 1000 + " us"));
         for (StackProfile.Group g : p.groups()) {
             Sample.Builder s = Sample.newBuilder().addValue(g.count());
+            g.labels().forEach((k, v) -> s.addLabel(Label.newBuilder().setKey(string(k)).setStr(string(v))));
             double longest = p.longestWaitSeconds(g);
             if (!Double.isNaN(longest)) { // the group's longest wait, from the runtime's waitsince or the walks' history
                 s.addLabel(Label.newBuilder().setKey(string("longest_wait")).setNum(Math.round(longest))

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -26,8 +27,10 @@ public final class StackProfile {
      * @param count           goroutines with this stack
      * @param states          count per state, waiting ones by wait reason ("chan receive")
      * @param oldestWaitSince the earliest recorded start of a wait (runtime nanotime), 0 when none
+     * @param labels          the pprof labels its goroutines share (a group is one stack with one label set)
      */
-    public record Group(List<Frame> frames, String problem, long count, Map<String, Long> states, long oldestWaitSince) {
+    public record Group(List<Frame> frames, String problem, long count, Map<String, Long> states, long oldestWaitSince,
+            SortedMap<String, String> labels) {
     }
 
     private final long pid;
@@ -111,21 +114,24 @@ public final class StackProfile {
                 : (readAtNanos - g.oldestWaitSince()) / 1e9;
     }
 
-    /** A stack's identity: its PCs, and why it stops short. */
+    /** A group's identity, as the runtime's debug=1 profile groups: its PCs, why it stops short, and its labels. */
     private static final class Key {
         private final long[] pcs;
         private final String problem;
+        private final SortedMap<String, String> labels;
         private final int hash;
 
         Key(GoroutineStack g) {
             this.pcs = g.frames().stream().mapToLong(Frame::pc).toArray();
             this.problem = g.problem();
-            this.hash = Arrays.hashCode(pcs) * 31 + (problem == null ? 0 : problem.hashCode());
+            this.labels = g.labels();
+            this.hash = (Arrays.hashCode(pcs) * 31 + (problem == null ? 0 : problem.hashCode())) * 31 + labels.hashCode();
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && Arrays.equals(pcs, k.pcs) && java.util.Objects.equals(problem, k.problem);
+            return o instanceof Key k && Arrays.equals(pcs, k.pcs) && java.util.Objects.equals(problem, k.problem)
+                    && labels.equals(k.labels);
         }
 
         @Override
@@ -153,7 +159,7 @@ public final class StackProfile {
         }
 
         Group build() {
-            return new Group(first.frames(), first.problem(), count, Map.copyOf(states), oldest);
+            return new Group(first.frames(), first.problem(), count, Map.copyOf(states), oldest, first.labels());
         }
     }
 }

@@ -28,6 +28,9 @@ public final class StackText {
         for (StackProfile.Group g : p.groups()) {
             out.printf("%d @%s%n", g.count(), g.frames().stream().flatMap(f -> f.lines().stream().map(l -> " 0x" + Long.toHexString(f.pcOf(l))))
                     .collect(Collectors.joining()));
+            if (!g.labels().isEmpty()) {
+                out.printf("# labels: %s%n", labels(g.labels()));
+            }
             out.printf("# state: %s%s%n", states(g.states()), longest(p.longestWaitSeconds(g)));
             if (g.problem() != null) {
                 out.printf("# stopped: %s%n", g.problem());
@@ -36,6 +39,27 @@ public final class StackText {
             out.println();
         }
         out.flush();
+    }
+
+    /** As the runtime's debug=1 profile prints a label set: {"key":"value", ...}, sorted by key. */
+    static String labels(java.util.SortedMap<String, String> labels) {
+        return labels.entrySet().stream().map(e -> quote(e.getKey()) + ":" + quote(e.getValue()))
+                .collect(Collectors.joining(", ", "{", "}"));
+    }
+
+    /** Go's %q for the printable text labels hold; control characters escaped as Go escapes them (\\x1b). */
+    private static String quote(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\t' -> b.append("\\t");
+                default -> b.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+            }
+        }
+        return b.append('"').toString();
     }
 
     private static void printFrames(List<Frame> frames, boolean all, PrintWriter out) {

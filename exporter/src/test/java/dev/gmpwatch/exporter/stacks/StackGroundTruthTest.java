@@ -58,9 +58,9 @@ class StackGroundTruthTest {
             // are left out of the comparison below.
             Profile own = PprofFiles.parse(RuntimeProfiles.fetch(addr, "/debug/pprof/goroutine"));
 
-            Map<List<String>, Long> theirs = PprofFiles.stacks(own);
+            Map<List<String>, Long> theirs = PprofFiles.stacksWithLabels(own);
             theirs.keySet().removeIf(StackGroundTruthTest::servesTheProfileRequest);
-            Map<List<String>, Long> mine = PprofFiles.stacks(parseOurs(ours, bin));
+            Map<List<String>, Long> mine = PprofFiles.stacksWithLabels(parseOurs(ours, bin));
             // The accept loop wakes for the profile request itself: the runtime may catch it running.
             theirs.keySet().removeIf(StackGroundTruthTest::acceptsTheProfileRequest);
             assertEquals(1, mine.keySet().stream().filter(StackGroundTruthTest::acceptsTheProfileRequest).count(),
@@ -78,6 +78,12 @@ class StackGroundTruthTest {
                     what + ": the method behind its wrapper");
             assertFalse(mine.keySet().stream().anyMatch(s -> s.stream().anyMatch(f -> f.startsWith("main.(*job).Run "))),
                     what + ": the wrapper hidden, as the runtime hides it");
+            assertTrue(mine.keySet().stream().anyMatch(s -> s.get(s.size() - 1).equals("labels: {request=42, tenant=acme}")),
+                    what + ": pprof.Do's labels: " + mine.keySet());
+            assertTrue(mine.keySet().stream().anyMatch(s -> s.get(s.size() - 1).equals("labels: {worker=7 \"quoted\"}")),
+                    what + ": SetGoroutineLabels' labels");
+            assertTrue(StackText.labels(ours.groups().stream().filter(g -> g.labels().containsKey("tenant")).findFirst()
+                    .orElseThrow().labels()).equals("{\"request\":\"42\", \"tenant\":\"acme\"}"), what + ": the text prints them as debug=1 does");
             assertNull(ours.groups().stream().map(StackProfile.Group::problem).filter(p -> p != null).findFirst().orElse(null),
                     what + ": no stopped stacks");
         }
@@ -85,7 +91,8 @@ class StackGroundTruthTest {
 
     /** The goroutines serving the profile request (the handler, its connection's reader; the runtime records the handler's own without frames). */
     private static boolean servesTheProfileRequest(List<String> stack) {
-        return stack.isEmpty() || stack.stream().anyMatch(f -> f.startsWith("runtime/pprof.") || f.startsWith("net/http.(*connReader).backgroundRead "));
+        return stack.isEmpty() || stack.stream().anyMatch(f -> (f.startsWith("runtime/pprof.") && !f.startsWith("runtime/pprof.Do "))
+                || f.startsWith("net/http.(*connReader).backgroundRead "));
     }
 
     private static boolean acceptsTheProfileRequest(List<String> stack) {
