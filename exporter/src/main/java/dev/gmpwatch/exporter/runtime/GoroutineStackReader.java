@@ -101,7 +101,8 @@ public final class GoroutineStackReader {
         synchronized (history) {
             since = history.sinceOf(g.goid, StuckHistory.fingerprint(g.sp, g.pc, g.reasonCode, g.trackingSeq));
         }
-        if (since <= 0 || (s.waitSince() > 0 && s.waitSince() <= since)) {
+        // A goroutine first seen by the last walk has an age of less than a walk: not worth saying.
+        if (since <= 0 || System.nanoTime() - since < 1_000_000_000L || (s.waitSince() > 0 && s.waitSince() <= since)) {
             return s;
         }
         return new GoroutineStack(s.state(), s.waitReason(), since, s.frames(), s.problem(), s.labels());
