@@ -40,6 +40,37 @@ public final class GoroutineReport {
         return body;
     }
 
+    /**
+     * As {@link #json}, each creator with its {@code change} since an earlier walk, and the
+     * creators that walk had and this one has not at count 0: which functions' goroutines grew
+     * and shrank.
+     */
+    public static Map<String, Object> json(Target t, List<CreatorRow> rows, List<CreatorRow> earlier) {
+        Map<String, Object> body = json(t, rows);
+        Map<String, Long> before = new LinkedHashMap<>();
+        earlier.forEach(r -> before.merge(r.function(), r.count(), Long::sum));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> creators = new java.util.ArrayList<>((List<Map<String, Object>>) body.get("creators"));
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Map<String, Object> c : creators) {
+            String fn = (String) c.get("creator");
+            seen.add(fn);
+            c.put("change", (Long) c.get("count") - before.getOrDefault(fn, 0L));
+        }
+        before.forEach((fn, n) -> {
+            if (!seen.contains(fn)) {
+                Map<String, Object> gone = new LinkedHashMap<>();
+                gone.put("creator", fn);
+                gone.put("count", 0L);
+                gone.put("change", -n);
+                creators.add(gone);
+            }
+        });
+        body.put("creators", creators);
+        body.put("goroutinesBefore", before.values().stream().mapToLong(Long::longValue).sum());
+        return body;
+    }
+
     /** A readable table, largest group first. */
     public static void table(Target t, List<CreatorRow> rows, PrintStream out) {
         long total = rows.stream().mapToLong(CreatorRow::count).sum();

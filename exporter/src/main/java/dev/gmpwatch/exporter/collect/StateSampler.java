@@ -82,6 +82,8 @@ public final class StateSampler {
         long lastExactLive = -1;
         List<CreatorRow> rows = List.of();
         long walkedAt;
+        /** The rows of the last walk of any kind (scrape or request), for "since the last walk"; guarded by this. */
+        List<CreatorRow> lastRows;
         /** Ages waiting goroutines across walks; null when the history is off. Walks lock it. */
         StuckHistory history;
         /** Reasons already logged for this process: each is logged once, not once per scrape. */
@@ -153,13 +155,28 @@ public final class StateSampler {
      * capped. It runs outside the sampler's lock, so scrapes go on meanwhile.
      */
     public List<CreatorRow> walkNow(Target t) throws SnapshotException {
+        return walkNowWithPrevious(t).now();
+    }
+
+    /** A fresh walk and the rows of the walk before it (null when there was none). */
+    public record Walked(List<CreatorRow> now, List<CreatorRow> previous) {
+    }
+
+    /** As {@link #walkNow}, with the previous walk's rows, of a scrape or of a request. */
+    public Walked walkNowWithPrevious(Target t) throws SnapshotException {
         PerProcess p;
         ProcessReader r;
         synchronized (this) {
             p = state(t);
             r = reader(p);
         }
-        return rows(p.census(r, limits.maxGoroutines()), r);
+        List<CreatorRow> rows = rows(p.census(r, limits.maxGoroutines()), r);
+        List<CreatorRow> previous;
+        synchronized (p) {
+            previous = p.lastRows;
+            p.lastRows = rows;
+        }
+        return new Walked(rows, previous);
     }
 
     /** The stuck history of a watched process, for a stack read to age waits with; null when off. */
@@ -235,6 +252,9 @@ public final class StateSampler {
         p.census = c;
         p.walkedAt = now;
         p.rows = rows(c, r);
+        synchronized (p) {
+            p.lastRows = p.rows;
+        }
         self.walked(c.capped() ? "capped" : "complete");
         self.bytesRead(c.bytesRead());
     }

@@ -126,12 +126,18 @@ public final class ExporterServer implements AutoCloseable {
 
     /** Every live goroutine of one served process, grouped by the function it runs: {@code ?pid=N}. */
     private void goroutines(HttpExchange ex) throws IOException {
-        String query = Optional.ofNullable(ex.getRequestURI().getQuery()).orElse("");
+        Map<String, String> q = Query.parse(ex.getRequestURI().getRawQuery());
         long pid;
         try {
-            pid = Long.parseLong(query.startsWith("pid=") ? query.substring(4) : "");
-        } catch (NumberFormatException e) {
+            pid = Query.positive(q, "pid", -1);
+        } catch (IllegalArgumentException e) {
             sendJson(ex, 400, Map.of("error", "pass the process as ?pid=N"));
+            return;
+        }
+        String since = q.get("since");
+        if (since != null && !since.equals("last")) {
+            sendJson(ex, 400, Map.of("error", "since takes \"last\" (the previous walk); for a saved profile use"
+                    + " goroutines PID --since FILE"));
             return;
         }
         Optional<Target> t = watcher.target(pid);
@@ -140,7 +146,15 @@ public final class ExporterServer implements AutoCloseable {
             return;
         }
         try {
-            sendJson(ex, 200, GoroutineReport.json(t.get(), sampler.walkNow(t.get())));
+            if (since == null) {
+                sendJson(ex, 200, GoroutineReport.json(t.get(), sampler.walkNow(t.get())));
+            } else {
+                StateSampler.Walked w = sampler.walkNowWithPrevious(t.get());
+                Map<String, Object> body = new LinkedHashMap<>(GoroutineReport.json(t.get(), w.now(),
+                        w.previous() == null ? List.of() : w.previous()));
+                body.put("previous", w.previous() != null);
+                sendJson(ex, 200, body);
+            }
         } catch (SnapshotException e) {
             sendJson(ex, 503, Map.of("error", "cannot read the runtime state of pid " + pid + ": " + e.getMessage()));
         }

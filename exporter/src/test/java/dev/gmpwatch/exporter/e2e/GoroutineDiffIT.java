@@ -74,10 +74,19 @@ class GoroutineDiffIT {
         try (FixtureProcess fx = FixtureProcess.start(GoFixtures.build(GoToolchain.newest(), "spawner", GoFixtures.Variant.NORMAL));
              ExporterProcess exporter = startWatching(fx)) {
             String path = "/api/v1/goroutines/diff?pid=" + fx.pid();
+            String byCreator = "/api/v1/goroutines?pid=" + fx.pid() + "&since=last";
+            exporter.get(byCreator); // a walk to compare the next with
             JsonNode first = JSON.readTree(exporter.get(path).body());
             assertFalse(first.get("previous").asBoolean(), "nothing to compare the first read with: " + first);
             fx.send("leak 100");
             fx.await("done", WAIT);
+            JsonNode creators = JSON.readTree(exporter.get(byCreator).body());
+            assertTrue(creators.get("previous").asBoolean(), creators.toString());
+            for (JsonNode c : creators.get("creators")) {
+                assertEquals(c.get("creator").asText().equals("main.leaker") ? 100 : 0, c.get("change").asLong(),
+                        "since the last walk, only main.leaker grew, by 100: " + creators);
+            }
+            assertEquals(400, exporter.get("/api/v1/goroutines?pid=" + fx.pid() + "&since=yesterday").statusCode());
             JsonNode second = JSON.readTree(exporter.get(path).body());
             assertTrue(second.get("previous").asBoolean(), second.toString());
             assertOnlyTheLeak(second.get("changes"), second.toString());
