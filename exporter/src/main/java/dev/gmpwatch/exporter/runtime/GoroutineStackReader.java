@@ -175,41 +175,26 @@ public final class GoroutineStackReader {
         private final int[] longs = new int[LONGS.length];
 
         Window(RuntimeAddresses at) throws SnapshotException {
-            int low = Integer.MAX_VALUE;
-            int high = 0;
+            FieldSpan span = new FieldSpan();
             for (int i = 0; i < LONGS.length; i++) {
-                longs[i] = (int) at.offset(LONGS[i]);
-                low = Math.min(low, longs[i]);
-                high = Math.max(high, longs[i] + 8);
+                longs[i] = span.add(at.offset(LONGS[i]), 8);
             }
-            int st = (int) at.offset("runtime.g.atomicstatus");
-            int wr = (int) at.offset("runtime.g.waitreason");
-            int ws = (int) at.optionalOffset("runtime.g.waitsince").orElse(-1);
-            int id = (int) at.optionalOffset("runtime.g.goid").orElse(-1);
-            int ts = (int) at.optionalOffset("runtime.g.trackingSeq").orElse(-1);
-            int lb = (int) at.optionalOffset("runtime.g.labels").orElse(-1);
-            low = Math.min(low, Math.min(st, wr));
-            high = Math.max(high, Math.max(st + 4, wr + 1));
-            for (int optional : new int[] {ws, id, lb}) {
-                if (optional >= 0) {
-                    low = Math.min(low, optional);
-                    high = Math.max(high, optional + 8);
-                }
-            }
-            if (ts >= 0) {
-                low = Math.min(low, ts);
-                high = Math.max(high, ts + 1);
-            }
-            this.lo = low;
-            this.size = high - low;
-            this.status = st - low;
-            this.reason = wr - low;
-            this.waitsince = ws < 0 ? -1 : ws - low;
-            this.goid = id < 0 ? -1 : id - low;
-            this.trackingSeq = ts < 0 ? -1 : ts - low;
-            this.labels = lb < 0 ? -1 : lb - low;
+            int st = span.add(at.offset("runtime.g.atomicstatus"), 4);
+            int wr = span.add(at.offset("runtime.g.waitreason"), 1);
+            int ws = span.add(at.optionalOffset("runtime.g.waitsince").orElse(-1), 8);
+            int id = span.add(at.optionalOffset("runtime.g.goid").orElse(-1), 8);
+            int lb = span.add(at.optionalOffset("runtime.g.labels").orElse(-1), 8);
+            int ts = span.add(at.optionalOffset("runtime.g.trackingSeq").orElse(-1), 1);
+            this.lo = span.lo();
+            this.size = span.size();
+            this.status = span.relative(st);
+            this.reason = span.relative(wr);
+            this.waitsince = span.relative(ws);
+            this.goid = span.relative(id);
+            this.trackingSeq = span.relative(ts);
+            this.labels = span.relative(lb);
             for (int i = 0; i < longs.length; i++) {
-                longs[i] -= low;
+                longs[i] = span.relative(longs[i]);
             }
         }
 

@@ -143,38 +143,27 @@ public final class GoroutineWalker {
 
         /** @param history whether to read what the stuck history needs (goid, saved SP and PC, trackingSeq) */
         Window(RuntimeAddresses at, boolean history) throws SnapshotException {
-            int st = (int) at.offset("runtime.g.atomicstatus");
-            int wr = (int) at.offset("runtime.g.waitreason");
-            int sp = (int) at.offset("runtime.g.startpc");
-            int gp = (int) at.optionalOffset("runtime.g.gopc").orElse(-1);
-            int ws = (int) at.optionalOffset("runtime.g.waitsince").orElse(-1);
-            int id = history ? (int) at.offset("runtime.g.goid") : -1;
-            int ssp = history ? (int) at.offset("runtime.g.sched.sp") : -1;
-            int spc = history ? (int) at.offset("runtime.g.sched.pc") : -1;
-            int ts = history ? (int) at.optionalOffset("runtime.g.trackingSeq").orElse(-1) : -1;
-            int low = Math.min(Math.min(st, wr), sp);
-            int high = Math.max(Math.max(st + 4, wr + 1), sp + 8);
-            for (int optional : new int[] {gp, ws, id, ssp, spc}) {
-                if (optional >= 0) {
-                    low = Math.min(low, optional);
-                    high = Math.max(high, optional + 8);
-                }
-            }
-            if (ts >= 0) {
-                low = Math.min(low, ts);
-                high = Math.max(high, ts + 1);
-            }
-            this.lo = low;
-            this.size = high - low;
-            this.status = st - low;
-            this.reason = wr - low;
-            this.startpc = sp - low;
-            this.gopc = gp < 0 ? -1 : gp - low;
-            this.waitsince = ws < 0 ? -1 : ws - low;
-            this.goid = id < 0 ? -1 : id - low;
-            this.schedSp = ssp < 0 ? -1 : ssp - low;
-            this.schedPc = spc < 0 ? -1 : spc - low;
-            this.trackingSeq = ts < 0 ? -1 : ts - low;
+            FieldSpan span = new FieldSpan();
+            int st = span.add(at.offset("runtime.g.atomicstatus"), 4);
+            int wr = span.add(at.offset("runtime.g.waitreason"), 1);
+            int sp = span.add(at.offset("runtime.g.startpc"), 8);
+            int gp = span.add(at.optionalOffset("runtime.g.gopc").orElse(-1), 8);
+            int ws = span.add(at.optionalOffset("runtime.g.waitsince").orElse(-1), 8);
+            int id = span.add(history ? at.offset("runtime.g.goid") : -1, 8);
+            int ssp = span.add(history ? at.offset("runtime.g.sched.sp") : -1, 8);
+            int spc = span.add(history ? at.offset("runtime.g.sched.pc") : -1, 8);
+            int ts = span.add(history ? at.optionalOffset("runtime.g.trackingSeq").orElse(-1) : -1, 1);
+            this.lo = span.lo();
+            this.size = span.size();
+            this.status = span.relative(st);
+            this.reason = span.relative(wr);
+            this.startpc = span.relative(sp);
+            this.gopc = span.relative(gp);
+            this.waitsince = span.relative(ws);
+            this.goid = span.relative(id);
+            this.schedSp = span.relative(ssp);
+            this.schedPc = span.relative(spc);
+            this.trackingSeq = span.relative(ts);
         }
     }
 
