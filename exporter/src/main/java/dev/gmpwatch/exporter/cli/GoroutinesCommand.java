@@ -127,11 +127,7 @@ final class GoroutinesCommand {
             sampler.retain(Set.of());
         }
         if (f.on("json")) {
-            try {
-                out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(GoroutineReport.json(t, rows)));
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+            printJson(GoroutineReport.json(t, rows));
         } else {
             GoroutineReport.table(t, rows, out);
         }
@@ -160,11 +156,7 @@ final class GoroutinesCommand {
             body.put("label", key);
             body.put("goroutines", p.total());
             body.put("values", rows.stream().map(e -> Map.of("value", e.getKey(), "count", e.getValue())).toList());
-            try {
-                out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(body));
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+            printJson(body);
         } else {
             out.printf("pid %d (%s): %d live goroutines by pprof label %s%n%n%8s  %s%n", t.pid(), t.exe(), p.total(), key,
                     "COUNT", "VALUE");
@@ -184,11 +176,7 @@ final class GoroutinesCommand {
         }
         String what = "pid " + t.pid() + " (" + t.exe() + ") since " + since;
         if (json) {
-            try {
-                out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(d.json(what)));
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+            printJson(d.json(what));
         } else {
             d.write(what, new PrintWriter(out, false, StandardCharsets.UTF_8));
         }
@@ -217,6 +205,15 @@ final class GoroutinesCommand {
         err.printf("gmpwatch: wrote %s: %d goroutines in %d stacks (%d without a complete stack); open it with go tool pprof%n",
                 file, p.total(), p.groups().size(), p.incomplete());
         return Main.EXIT_OK;
+    }
+
+    /** Pretty-printed JSON on stdout; the bodies are plain maps and lists, which always serialize. */
+    private void printJson(Object body) {
+        try {
+            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(body));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static long positive(Flags f, String name, long fallback) throws UsageException {

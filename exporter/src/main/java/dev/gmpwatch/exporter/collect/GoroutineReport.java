@@ -3,9 +3,12 @@ package dev.gmpwatch.exporter.collect;
 import dev.gmpwatch.exporter.collect.ProcessSample.CreatorRow;
 import dev.gmpwatch.exporter.discovery.Target;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** The leak-hunting view of one process: every live goroutine grouped by the function it runs. */
@@ -15,12 +18,26 @@ public final class GoroutineReport {
 
     /** The body of /api/v1/goroutines and of {@code goroutines PID --json}. */
     public static Map<String, Object> json(Target t, List<CreatorRow> rows) {
+        return json(t, rows, null);
+    }
+
+    /**
+     * As {@link #json(Target, List)}; with an earlier walk's rows (null: none), each creator has
+     * its {@code change} since, and the creators that walk had and this one has not are listed at
+     * count 0: which functions' goroutines grew and shrank.
+     */
+    public static Map<String, Object> json(Target t, List<CreatorRow> rows, List<CreatorRow> earlier) {
+        Map<String, Long> before = new LinkedHashMap<>();
+        if (earlier != null) {
+            earlier.forEach(r -> before.merge(r.function(), r.count(), Long::sum));
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("pid", t.pid());
         body.put("exe", t.exe());
         body.put("goVersion", t.binary().goVersion());
         body.put("goroutines", rows.stream().mapToLong(CreatorRow::count).sum());
-        body.put("creators", rows.stream().map(r -> {
+        List<Map<String, Object>> creators = new ArrayList<>();
+        for (CreatorRow r : rows) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("creator", r.function());
             m.put("count", r.count());
@@ -35,39 +52,26 @@ public final class GoroutineReport {
                 stuck.put(StateMetrics.STUCK_AGES.get(i), r.stuck().get(i));
             }
             m.put("stuck", stuck);
-            return m;
-        }).toList());
-        return body;
-    }
-
-    /**
-     * As {@link #json}, each creator with its {@code change} since an earlier walk, and the
-     * creators that walk had and this one has not at count 0: which functions' goroutines grew
-     * and shrank.
-     */
-    public static Map<String, Object> json(Target t, List<CreatorRow> rows, List<CreatorRow> earlier) {
-        Map<String, Object> body = json(t, rows);
-        Map<String, Long> before = new LinkedHashMap<>();
-        earlier.forEach(r -> before.merge(r.function(), r.count(), Long::sum));
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> creators = new java.util.ArrayList<>((List<Map<String, Object>>) body.get("creators"));
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        for (Map<String, Object> c : creators) {
-            String fn = (String) c.get("creator");
-            seen.add(fn);
-            c.put("change", (Long) c.get("count") - before.getOrDefault(fn, 0L));
-        }
-        before.forEach((fn, n) -> {
-            if (!seen.contains(fn)) {
-                Map<String, Object> gone = new LinkedHashMap<>();
-                gone.put("creator", fn);
-                gone.put("count", 0L);
-                gone.put("change", -n);
-                creators.add(gone);
+            if (earlier != null) {
+                m.put("change", r.count() - before.getOrDefault(r.function(), 0L));
             }
-        });
+            creators.add(m);
+        }
+        if (earlier != null) {
+            Set<String> now = new HashSet<>();
+            rows.forEach(r -> now.add(r.function()));
+            before.forEach((fn, n) -> {
+                if (!now.contains(fn)) {
+                    Map<String, Object> gone = new LinkedHashMap<>();
+                    gone.put("creator", fn);
+                    gone.put("count", 0L);
+                    gone.put("change", -n);
+                    creators.add(gone);
+                }
+            });
+            body.put("goroutinesBefore", before.values().stream().mapToLong(Long::longValue).sum());
+        }
         body.put("creators", creators);
-        body.put("goroutinesBefore", before.values().stream().mapToLong(Long::longValue).sum());
         return body;
     }
 
