@@ -43,8 +43,8 @@ public final class ExporterServer implements AutoCloseable {
     static final long MAX_STACK_FRAMES = 10_000;
 
     private final Semaphore stackReads = new Semaphore(1);
-    /** Each watched process's last stack read, stack by stack, for the diff endpoint. */
-    private final Map<Long, Map<List<String>, Long>> lastStacks = new HashMap<>();
+    /** Each watched process's last stack read, for the diff endpoint (turned into stacks only for a diff). */
+    private final Map<Long, StackProfile> lastStacks = new HashMap<>();
     private final BasicAuth auth;
     private final HttpServer server;
     private final CollectorRegistry registry;
@@ -197,17 +197,16 @@ public final class ExporterServer implements AutoCloseable {
             return;
         }
         Target t = read.get().target();
-        Map<List<String>, Long> before = read.get().previous();
-        Map<List<String>, Long> now = read.get().stacks();
-        Map<String, Object> body = new LinkedHashMap<>(StackDiff.between(before == null ? Map.of() : before, now)
+        StackProfile before = read.get().previous();
+        Map<List<String>, Long> now = StackDiff.stacks(read.get().profile());
+        Map<String, Object> body = new LinkedHashMap<>(StackDiff.between(before == null ? Map.of() : StackDiff.stacks(before), now)
                 .json("pid " + t.pid() + " (" + t.exe() + ") since the previous stack read"));
         body.put("previous", before != null);
         sendJson(ex, 200, body);
     }
 
-    /** A stack read, the process it is of, its stacks, and the process's previous read's (null: none). */
-    private record Read(Target target, StackProfile profile, Map<List<String>, Long> stacks,
-            Map<List<String>, Long> previous) {
+    /** A stack read, the process it is of, and the process's previous read (null: none). */
+    private record Read(Target target, StackProfile profile, StackProfile previous) {
     }
 
     /**
@@ -246,13 +245,12 @@ public final class ExporterServer implements AutoCloseable {
         } finally {
             stackReads.release();
         }
-        Map<List<String>, Long> stacks = StackDiff.stacks(profile);
-        Map<List<String>, Long> previous;
+        StackProfile previous;
         synchronized (lastStacks) {
             lastStacks.keySet().removeIf(p -> watcher.target(p).isEmpty()); // only watched processes are kept
-            previous = lastStacks.put(pid, stacks);
+            previous = lastStacks.put(pid, profile);
         }
-        return Optional.of(new Read(t.get(), profile, stacks, previous));
+        return Optional.of(new Read(t.get(), profile, previous));
     }
 
     private String landingPage() {
