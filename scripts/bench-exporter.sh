@@ -3,7 +3,8 @@
 # net/http server's requests/s under wrk, each untraced, in the default mode (runtime state,
 # scraped every second) and in the per-event mode (--probes); then the scrape cost for a process
 # with 10k, 100k and 1M live goroutines. Needs root (reading other processes' memory, BPF).
-# usage: scripts/bench-exporter.sh [GOROUTINES] [ROUNDS]     (defaults: 1000000 5)
+# usage: scripts/bench-exporter.sh [GOROUTINES] [ROUNDS] [walk]     (defaults: 1000000 5; walk: only the
+# walk's cost, stuck history off and on, as scripts/bench-walk.sh runs it)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/scripts/setup.sh"
@@ -12,5 +13,5 @@ mvn -q -B -DskipTests install
 # exec:java alone, without lifecycle phases: exec.args must not reach the bpf build step.
 mvn -q -B -pl exporter exec:java -Dexec.classpathScope=test \
   -Dexec.mainClass=dev.gmpwatch.exporter.bench.ExporterOverheadBenchmark \
-  -Dexec.args="${1:-1000000} ${2:-5}" -Dgmpwatch.repoRoot="$root" \
+  -Dexec.args="${1:-1000000} ${2:-5} ${3:-}" -Dgmpwatch.repoRoot="$root" \
   -Dgmpwatch.exporterJar="$root/exporter/target/gmpwatch-exporter.jar"
