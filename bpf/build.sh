@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Compiles every bpf/*.bpf.c into OUTDIR/NAME.bpf.o. Called by the exporter's Maven build.
+# Compiles every *.bpf.c of SRCDIR (default bpf/, the probes the exporter ships) into
+# OUTDIR/NAME.bpf.o. Called by the exporter's Maven build, once more for bpf/testing (test-only).
 set -euo pipefail
-out="${1:?usage: build.sh OUTDIR}"
-src="$(cd "$(dirname "$0")" && pwd)"
+out="${1:?usage: build.sh OUTDIR [SRCDIR]}"
+src="$(cd "${2:-$(dirname "$0")}" && pwd)"
 command -v clang >/dev/null || { echo "build.sh: clang is missing; run scripts/setup.sh" >&2; exit 1; }
 [ -f /usr/include/bpf/bpf_helpers.h ] || { echo "build.sh: libbpf headers are missing; run scripts/setup.sh" >&2; exit 1; }
 mkdir -p "$out"

@@ -26,7 +26,7 @@ public final class BpfObject implements AutoCloseable {
         this.name = name;
     }
 
-    /** Opens and loads an object embedded in the jar, e.g. "/bpf/probe_counter.bpf.o". */
+    /** Opens and loads an object embedded in the jar, e.g. "/bpf/scheduler.bpf.o". */
     public static BpfObject loadResource(String resource) throws BpfOpenException, BpfLoadException {
         byte[] bytes;
         try (InputStream in = BpfObject.class.getResourceAsStream(resource)) {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Shared between probe_counter.bpf.c and the exporter (dev.gmpwatch.exporter.bpf.ProbeCounter). */
+/* Shared between probe_counter.bpf.c and the exporter's tests (dev.gmpwatch.exporter.bpf.ProbeCounter, under src/test). */
 #ifndef GMPWATCH_PROBE_COUNTER_H
 #define GMPWATCH_PROBE_COUNTER_H
 
