@@ -9,8 +9,9 @@ import dev.gmpwatch.exporter.discovery.Target;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.gobinary.GoBinaryException;
-import dev.gmpwatch.exporter.kernel.ContainerIdentity;
-import dev.gmpwatch.exporter.probe.ProcessMemory;
+import dev.gmpwatch.exporter.host.ContainerIdentity;
+import dev.gmpwatch.exporter.host.ProcessMemory;
+import dev.gmpwatch.exporter.host.Procfs;
 import dev.gmpwatch.exporter.runtime.GoroutineStackReader;
 import dev.gmpwatch.exporter.runtime.ProcessReader;
 import dev.gmpwatch.exporter.runtime.SnapshotException;
@@ -20,9 +21,9 @@ import dev.gmpwatch.exporter.stacks.StackProfile;
 import dev.gmpwatch.exporter.stacks.StackText;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,9 +45,9 @@ final class GoroutinesCommand {
 
     private final PrintStream out;
     private final PrintStream err;
-    private final Path proc;
+    private final Procfs proc;
 
-    GoroutinesCommand(PrintStream out, PrintStream err, Path proc) {
+    GoroutinesCommand(PrintStream out, PrintStream err, Procfs proc) {
         this.out = out;
         this.err = err;
         this.proc = proc;
@@ -90,7 +91,7 @@ final class GoroutinesCommand {
                 return Main.EXIT_FAILURE;
             }
         }
-        Path exeLink = proc.resolve(pid + "/exe");
+        Path exeLink = proc.exe(pid);
         String exeName;
         try {
             exeName = Path.of(Files.readSymbolicLink(exeLink).toString().replace(" (deleted)", "")).getFileName().toString();
@@ -116,7 +117,7 @@ final class GoroutinesCommand {
         if (f.on("stacks") || !f.all("pprof").isEmpty()) {
             return stacks(t, exeLink, stackLimits, f.get("pprof", null));
         }
-        StateSampler sampler = new StateSampler(proc, Path.of("/sys/fs/cgroup"), new StateSampler.Limits(max, Duration.ZERO), new SelfMetrics());
+        StateSampler sampler = new StateSampler(proc, new StateSampler.Limits(max, Duration.ZERO), new SelfMetrics());
         List<CreatorRow> rows;
         try {
             rows = sampler.walkNow(t);

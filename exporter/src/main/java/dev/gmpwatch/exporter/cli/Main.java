@@ -2,6 +2,7 @@ package dev.gmpwatch.exporter.cli;
 
 import dev.gmpwatch.exporter.elf.ElfFormatException;
 import dev.gmpwatch.exporter.gobinary.GoBinaryException;
+import dev.gmpwatch.exporter.host.Procfs;
 import java.io.PrintStream;
 import java.util.Arrays;
 
@@ -70,9 +71,9 @@ public final class Main {
                 case "inspect":
                     return new InspectCommand(out).run(rest);
                 case "goroutines":
-                    return new GoroutinesCommand(out, err, java.nio.file.Path.of("/proc")).run(rest);
+                    return new GoroutinesCommand(out, err, Procfs.HOST).run(rest);
                 case "processes":
-                    return new ProcessesCommand(out, java.nio.file.Path.of("/proc")).run(rest);
+                    return new ProcessesCommand(out, Procfs.HOST).run(rest);
                 default:
                     throw new UsageException("unknown command '" + args[0] + "' (try 'help')");
             }

@@ -1,10 +1,10 @@
 package dev.gmpwatch.exporter.cli;
 
-import dev.gmpwatch.exporter.discovery.Procfs;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.gobinary.GoBinaryException;
 import dev.gmpwatch.exporter.gobinary.HookedFunction;
+import dev.gmpwatch.exporter.host.Procfs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -20,9 +20,9 @@ import java.util.Optional;
  */
 final class ProcessesCommand {
     private final PrintStream out;
-    private final Path proc;
+    private final Procfs proc;
 
-    ProcessesCommand(PrintStream out, Path proc) {
+    ProcessesCommand(PrintStream out, Procfs proc) {
         this.out = out;
         this.proc = proc;
     }
@@ -34,8 +34,8 @@ final class ProcessesCommand {
         Map<String, Optional<GoBinary>> byExe = new HashMap<>();
         int goProcesses = 0;
         out.printf("%-8s %-10s %-22s %s%n", "PID", "GO", "PROBES", "EXECUTABLE");
-        for (long pid : Procfs.pids(proc)) {
-            Path exe = proc.resolve(Long.toString(pid)).resolve("exe");
+        for (long pid : proc.pids()) {
+            Path exe = proc.exe(pid);
             String target;
             try {
                 target = Files.readSymbolicLink(exe).toString();

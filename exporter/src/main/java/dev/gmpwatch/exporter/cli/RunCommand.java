@@ -1,24 +1,26 @@
 package dev.gmpwatch.exporter.cli;
 
 import dev.gmpwatch.exporter.bpf.BpfException;
-import dev.gmpwatch.exporter.collect.ProcessLabeler;
 import dev.gmpwatch.exporter.collect.SchedulerCollector;
 import dev.gmpwatch.exporter.collect.SelfMetrics;
 import dev.gmpwatch.exporter.collect.StateCollector;
 import dev.gmpwatch.exporter.collect.StateSampler;
+import dev.gmpwatch.exporter.discovery.ProcessLabeler;
 import dev.gmpwatch.exporter.discovery.Target;
 import dev.gmpwatch.exporter.discovery.TargetSelection;
 import dev.gmpwatch.exporter.discovery.TargetWatcher;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.gobinary.GoBinaryException;
-import dev.gmpwatch.exporter.kernel.ContainerIdentity;
+import dev.gmpwatch.exporter.host.Capabilities;
+import dev.gmpwatch.exporter.host.ContainerIdentity;
+import dev.gmpwatch.exporter.host.Procfs;
 import dev.gmpwatch.exporter.kubernetes.KubernetesException;
 import dev.gmpwatch.exporter.kubernetes.KubernetesNames;
 import dev.gmpwatch.exporter.probe.OverheadBudget;
 import dev.gmpwatch.exporter.probe.PerEventMode;
-import dev.gmpwatch.exporter.probe.WatchException;
 import dev.gmpwatch.exporter.probe.SchedulerProbes;
+import dev.gmpwatch.exporter.probe.WatchException;
 import dev.gmpwatch.exporter.web.ExporterServer;
 import dev.gmpwatch.exporter.web.WebConfig;
 import dev.gmpwatch.exporter.web.WebConfigException;
@@ -52,7 +54,7 @@ final class RunCommand {
 
     private final PrintStream out;
     private final PrintStream err;
-    private final Path proc = Path.of("/proc");
+    private final Procfs proc = Procfs.HOST;
 
     RunCommand(PrintStream out, PrintStream err) {
         this.out = out;
@@ -95,7 +97,7 @@ final class RunCommand {
             return Main.EXIT_FAILURE;
         }
 
-        List<String> missing = Capabilities.missing(proc.resolve("self/status"), perEvent);
+        List<String> missing = Capabilities.missing(proc, perEvent);
         if (!missing.isEmpty()) {
             err.println("gmpwatch: missing capabilities " + String.join(", ", missing)
                     + ": run as root, or grant them (setcap or the container's securityContext)");
@@ -128,12 +130,12 @@ final class RunCommand {
         }
         SelfMetrics self = new SelfMetrics();
         Optional<PerEventMode> mode = probes.map(p -> new PerEventMode(p, new OverheadBudget(budgetFraction), probesMatch));
-        TargetWatcher watcher = new TargetWatcher(mode, selection, proc, self);
-        StateSampler sampler = new StateSampler(proc, Path.of("/sys/fs/cgroup"), limits, self);
+        TargetWatcher watcher = new TargetWatcher(mode, selection, proc);
+        StateSampler sampler = new StateSampler(proc, limits, self);
         watcher.onRescan(sampler::retain);
         CollectorRegistry registry = new CollectorRegistry();
         ProcessLabeler labeler = kubernetes.map(KubernetesNames::labeler).orElse(ProcessLabeler.CGROUP_ONLY);
-        registry.register(new StateCollector(watcher::targets, watcher::skipped, sampler, self, topK, labeler));
+        registry.register(new StateCollector(watcher, sampler, self, topK, labeler));
         mode.ifPresent(m -> registry.register(new SchedulerCollector(m.probes(), m.budget(), self, w -> labeler.labels(w.pid(), w.exe(),
                 watcher.target(w.pid()).map(Target::container).orElseGet(() -> ContainerIdentity.of(proc, w.pid()))))));
         kubernetes.ifPresent(k -> registry.register(k.collector()));

@@ -2,6 +2,7 @@ package dev.gmpwatch.exporter.collect;
 
 import dev.gmpwatch.exporter.collect.ProcessSample.CreatorRow;
 import dev.gmpwatch.exporter.discovery.Target;
+import dev.gmpwatch.exporter.stacks.StackText;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -86,7 +87,7 @@ public final class GoroutineReport {
             double stuck = Double.isNaN(r.longestStuckSeconds()) ? r.oldestWaitSeconds()
                     : Double.isNaN(r.oldestWaitSeconds()) ? r.longestStuckSeconds() : Math.max(r.longestStuckSeconds(), r.oldestWaitSeconds());
             out.printf("%8d  %-28s %-12s %-28s %s%n", r.count(), counts(r.byState()),
-                    Double.isNaN(stuck) ? "-" : humanSeconds(stuck), counts(r.byReason()), r.function());
+                    Double.isNaN(stuck) ? "-" : StackText.humanSeconds(stuck), counts(r.byReason()), r.function());
             if (!r.source().isEmpty()) {
                 out.printf("%10s%s%n", "at ", r.source());
             }
@@ -100,8 +101,4 @@ public final class GoroutineReport {
         return m.isEmpty() ? "-" : m.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
     }
 
-    /** "42s", "17m", "3.5h". */
-    public static String humanSeconds(double s) {
-        return s < 120 ? String.format("%.0fs", s) : s < 7200 ? String.format("%.0fm", s / 60) : String.format("%.1fh", s / 3600);
-    }
-}
+    /** "42s", "17m", "3.5h". */}

@@ -1,6 +1,7 @@
 package dev.gmpwatch.exporter.collect;
 
-import dev.gmpwatch.exporter.kernel.CgroupThrottling.Throttling;
+import dev.gmpwatch.exporter.discovery.ProcessLabels;
+import dev.gmpwatch.exporter.host.CgroupThrottling.Throttling;
 import dev.gmpwatch.exporter.runtime.GoroutineCensus;
 import dev.gmpwatch.exporter.runtime.SchedulerState;
 import java.util.List;

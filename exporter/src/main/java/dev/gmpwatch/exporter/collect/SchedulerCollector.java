@@ -2,6 +2,7 @@ package dev.gmpwatch.exporter.collect;
 
 import dev.gmpwatch.exporter.bpf.BpfException;
 import dev.gmpwatch.exporter.bpf.BpfMap;
+import dev.gmpwatch.exporter.discovery.ProcessLabels;
 import dev.gmpwatch.exporter.probe.OverheadBudget;
 import dev.gmpwatch.exporter.probe.SchedulerProbes;
 import dev.gmpwatch.exporter.probe.WatchedProcess;

@@ -7,8 +7,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** Counters about the exporter itself, updated by the watcher and the sampler. */
 public final class SelfMetrics {
-    final AtomicLong attachErrors = new AtomicLong();
-    final AtomicLong targetsSeen = new AtomicLong();
     final AtomicLong memoryBytesRead = new AtomicLong();
     final AtomicLong scrapeErrors = new AtomicLong();
     final AtomicLong tornReads = new AtomicLong();
@@ -22,14 +20,6 @@ public final class SelfMetrics {
         for (String result : new String[] {"complete", "capped", "skipped"}) {
             walks.put(result, new AtomicLong());
         }
-    }
-
-    public void attachFailed() {
-        attachErrors.incrementAndGet();
-    }
-
-    public void targetWatched() {
-        targetsSeen.incrementAndGet();
     }
 
     void tornRead() {

@@ -2,6 +2,7 @@ package dev.gmpwatch.exporter.collect;
 
 import dev.gmpwatch.exporter.collect.ProcessSample.CreatorRow;
 import dev.gmpwatch.exporter.collect.ProcessSample.Walk;
+import dev.gmpwatch.exporter.discovery.ProcessLabels;
 import dev.gmpwatch.exporter.runtime.ProcState;
 import dev.gmpwatch.exporter.runtime.SchedulerState;
 import dev.gmpwatch.exporter.runtime.TimeHistogram;

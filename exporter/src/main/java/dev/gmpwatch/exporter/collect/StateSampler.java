@@ -2,16 +2,18 @@ package dev.gmpwatch.exporter.collect;
 
 import dev.gmpwatch.exporter.collect.ProcessSample.CreatorRow;
 import dev.gmpwatch.exporter.collect.ProcessSample.Walk;
+import dev.gmpwatch.exporter.discovery.ProcessLabels;
 import dev.gmpwatch.exporter.discovery.Target;
-import dev.gmpwatch.exporter.kernel.CgroupThrottling;
-import dev.gmpwatch.exporter.kernel.CpuWait;
+import dev.gmpwatch.exporter.host.CgroupThrottling;
+import dev.gmpwatch.exporter.host.CpuWait;
+import dev.gmpwatch.exporter.host.ProcStat;
+import dev.gmpwatch.exporter.host.Procfs;
 import dev.gmpwatch.exporter.runtime.GoroutineCensus;
 import dev.gmpwatch.exporter.runtime.ProcState;
 import dev.gmpwatch.exporter.runtime.ProcessReader;
 import dev.gmpwatch.exporter.runtime.SchedulerState;
 import dev.gmpwatch.exporter.runtime.SnapshotException;
 import dev.gmpwatch.exporter.runtime.StuckHistory;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,7 +51,7 @@ public final class StateSampler {
     private static final System.Logger LOG = System.getLogger("gmpwatch.collect");
     private static final int WALK_COST_FACTOR = 50;
 
-    private final Path proc;
+    private final Procfs proc;
     private final Limits limits;
     private final SelfMetrics self;
     private final ProcStat procStat;
@@ -57,13 +59,13 @@ public final class StateSampler {
     private final CgroupThrottling throttling;
     private final Map<Long, PerProcess> perProcess = new HashMap<>();
 
-    public StateSampler(Path proc, Path cgroupRoot, Limits limits, SelfMetrics self) {
+    public StateSampler(Procfs proc, Limits limits, SelfMetrics self) {
         this.proc = proc;
         this.limits = limits;
         this.self = self;
         this.procStat = new ProcStat(proc);
         this.cpuWait = new CpuWait(proc);
-        this.throttling = new CgroupThrottling(proc, cgroupRoot);
+        this.throttling = new CgroupThrottling(proc);
     }
 
     /** What is kept between scrapes for one process. */

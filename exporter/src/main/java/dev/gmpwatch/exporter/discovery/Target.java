@@ -1,7 +1,7 @@
 package dev.gmpwatch.exporter.discovery;
 
 import dev.gmpwatch.exporter.gobinary.GoBinary;
-import dev.gmpwatch.exporter.kernel.ContainerIdentity;
+import dev.gmpwatch.exporter.host.ContainerIdentity;
 
 /**
  * A Go process the exporter serves.

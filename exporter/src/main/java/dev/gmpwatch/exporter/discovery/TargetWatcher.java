@@ -1,12 +1,14 @@
 package dev.gmpwatch.exporter.discovery;
 
 import dev.gmpwatch.exporter.bpf.BpfException;
-import dev.gmpwatch.exporter.collect.SelfMetrics;
-import dev.gmpwatch.exporter.collect.TargetStatus;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.gobinary.GoBinaryException;
-import dev.gmpwatch.exporter.kernel.ContainerIdentity;
+import dev.gmpwatch.exporter.host.ContainerIdentity;
+import dev.gmpwatch.exporter.host.ProcessMemory;
+import dev.gmpwatch.exporter.host.Procfs;
+import dev.gmpwatch.exporter.probe.OverheadBudget;
+import dev.gmpwatch.exporter.probe.PerEventMode;
 import dev.gmpwatch.exporter.probe.SchedulerProbes;
 import dev.gmpwatch.exporter.probe.WatchException;
 import dev.gmpwatch.exporter.probe.WatchedProcess;
@@ -15,36 +17,34 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import dev.gmpwatch.exporter.probe.OverheadBudget;
-import dev.gmpwatch.exporter.probe.PerEventMode;
-import dev.gmpwatch.exporter.probe.ProcessMemory;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Rescans /proc, serves newly selected Go processes (and, in the per-event mode, attaches their
  * probes) and forgets processes that are gone. A process that cannot be served is logged once and
  * kept in {@link #skipped()}.
  */
-public final class TargetWatcher implements AutoCloseable {
+public final class TargetWatcher implements Targets, AutoCloseable {
     private static final System.Logger LOG = System.getLogger("gmpwatch.discovery");
 
     private final Optional<PerEventMode> perEvent;
     private final Optional<SchedulerProbes> probes;
     private final TargetSelection selection;
-    private final Path proc;
-    private final SelfMetrics self;
+    private final Procfs proc;
+    private final AtomicLong attachErrors = new AtomicLong();
     private final Map<String, Analysis> binaries = new HashMap<>();
     private final Map<Long, TargetStatus> skipped = new LinkedHashMap<>();
     private final Map<Long, String> watchedExe = new HashMap<>();
@@ -60,12 +60,11 @@ public final class TargetWatcher implements AutoCloseable {
     }
 
     /** @param perEvent present in the per-event mode only */
-    public TargetWatcher(Optional<PerEventMode> perEvent, TargetSelection selection, Path proc, SelfMetrics self) {
+    public TargetWatcher(Optional<PerEventMode> perEvent, TargetSelection selection, Procfs proc) {
         this.perEvent = perEvent;
         this.probes = perEvent.map(PerEventMode::probes);
         this.selection = selection;
         this.proc = proc;
-        this.self = self;
     }
 
     /** Rescans now, then every {@code interval}. */
@@ -79,10 +78,17 @@ public final class TargetWatcher implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::rescanSafely, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    @Override
+    public long attachErrors() {
+        return attachErrors.get();
+    }
+
+    @Override
     public synchronized List<TargetStatus> skipped() {
         return List.copyOf(skipped.values());
     }
 
+    @Override
     public synchronized Collection<Target> targets() {
         return List.copyOf(targets.values());
     }
@@ -98,11 +104,11 @@ public final class TargetWatcher implements AutoCloseable {
 
     public synchronized void rescan() {
         Set<Long> alive = new HashSet<>();
-        for (long pid : Procfs.pids(proc)) {
+        for (long pid : proc.pids()) {
             if (pid == ownPid) {
                 continue;
             }
-            Path exeLink = proc.resolve(pid + "/exe");
+            Path exeLink = proc.exe(pid);
             String target;
             try {
                 target = Files.readSymbolicLink(exeLink).toString();
@@ -230,7 +236,6 @@ public final class TargetWatcher implements AutoCloseable {
                 ContainerIdentity.of(proc, pid));
         targets.put(pid, t);
         watchedExe.put(pid, target);
-        self.targetWatched();
         LOG.log(System.Logger.Level.INFO, "serving pid " + pid + " (" + exeName + ", " + a.binary().goVersion()
                 + ", per-event probes " + t.probeMode() + ")");
     }
@@ -248,7 +253,7 @@ public final class TargetWatcher implements AutoCloseable {
         try {
             return probes.get().watch(pid, exeName, bin).probeMode();
         } catch (WatchException | BpfException e) {
-            self.attachFailed();
+            attachErrors.incrementAndGet();
             LOG.log(System.Logger.Level.WARNING, "per-event probes for pid " + pid + " (" + exeName + "): " + e.getMessage());
             return Target.PROBES_FAILED;
         }

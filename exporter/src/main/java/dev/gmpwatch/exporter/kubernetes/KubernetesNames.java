@@ -1,6 +1,6 @@
 package dev.gmpwatch.exporter.kubernetes;
 
-import dev.gmpwatch.exporter.collect.ProcessLabeler;
+import dev.gmpwatch.exporter.discovery.ProcessLabeler;
 import io.prometheus.client.Collector;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.gmpwatch.exporter.kubernetes;
 
-import dev.gmpwatch.exporter.kernel.ContainerIdentity;
+import dev.gmpwatch.exporter.host.ContainerIdentity;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;

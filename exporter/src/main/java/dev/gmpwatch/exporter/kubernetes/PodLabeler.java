@@ -1,8 +1,8 @@
 package dev.gmpwatch.exporter.kubernetes;
 
-import dev.gmpwatch.exporter.collect.ProcessLabeler;
-import dev.gmpwatch.exporter.collect.ProcessLabels;
-import dev.gmpwatch.exporter.kernel.ContainerIdentity;
+import dev.gmpwatch.exporter.discovery.ProcessLabeler;
+import dev.gmpwatch.exporter.discovery.ProcessLabels;
+import dev.gmpwatch.exporter.host.ContainerIdentity;
 import java.util.List;
 
 /**

@@ -9,6 +9,7 @@ import dev.gmpwatch.exporter.bpf.BpfProgram;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.gobinary.HookedFunction;
+import dev.gmpwatch.exporter.host.Procfs;
 import dev.gmpwatch.exporter.runtime.GoStatus;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -48,7 +49,7 @@ public final class SchedulerProbes implements AutoCloseable {
     }
 
     private final BpfObject object;
-    private final Path proc;
+    private final Procfs proc;
     private final Map<Long, WatchedProcess> watched = new LinkedHashMap<>();
     private final List<RegisteredBinary> binaries = new ArrayList<>();
 
@@ -56,7 +57,7 @@ public final class SchedulerProbes implements AutoCloseable {
     public record RegisteredBinary(Path path, GoBinary binary, List<BpfLink> links) {
     }
 
-    public SchedulerProbes(Path proc) throws BpfException {
+    public SchedulerProbes(Procfs proc) throws BpfException {
         this.object = BpfObject.loadResource("/bpf/scheduler.bpf.o");
         this.proc = proc;
         for (int slot = 0; slot < MAX_TARGETS; slot++) {
@@ -92,7 +93,7 @@ public final class SchedulerProbes implements AutoCloseable {
                 .orElseThrow(() -> new WatchException("already watching " + MAX_TARGETS + " processes"));
         map("targets").update(BpfMap.u32((int) pid), targetConfig(slot, offsets));
         List<BpfLink> links = new ArrayList<>();
-        String path = proc.resolve(pid + "/exe").toString();
+        String path = proc.exe(pid).toString();
         try {
             for (Map.Entry<String, String> e : PROGRAMS.entrySet()) {
                 HookedFunction f = sites.get(e.getKey());

@@ -5,7 +5,7 @@ import dev.gmpwatch.exporter.gobinary.GoBinaryException;
 import dev.gmpwatch.exporter.gobinary.GoFunction;
 import dev.gmpwatch.exporter.gobinary.GoVersion;
 import dev.gmpwatch.exporter.gobinary.StackSymbols;
-import java.nio.file.Path;
+import dev.gmpwatch.exporter.host.Procfs;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -34,7 +34,7 @@ public final class ProcessReader implements AutoCloseable {
     }
 
     /** Fails with UNSUPPORTED when the binary lacks what we need, GONE or UNREADABLE for the process. */
-    public static ProcessReader open(Path proc, long pid, GoBinary binary, long loadBias) throws SnapshotException {
+    public static ProcessReader open(Procfs proc, long pid, GoBinary binary, long loadBias) throws SnapshotException {
         RuntimeAddresses addresses = RuntimeAddresses.of(binary, loadBias);
         RemoteMemory memory = RemoteMemory.open(proc, pid);
         try {

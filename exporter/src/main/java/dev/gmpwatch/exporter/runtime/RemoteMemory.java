@@ -1,5 +1,6 @@
 package dev.gmpwatch.exporter.runtime;
 
+import dev.gmpwatch.exporter.host.Procfs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -46,14 +47,14 @@ public final class RemoteMemory implements AutoCloseable {
         return image;
     }
 
-    public static RemoteMemory open(Path proc, long pid) throws SnapshotException {
+    public static RemoteMemory open(Procfs proc, long pid) throws SnapshotException {
         try {
-            return new RemoteMemory(FileChannel.open(proc.resolve(pid + "/mem"), StandardOpenOption.READ), pid, false);
+            return new RemoteMemory(proc.openMemory(pid), pid, false);
         } catch (NoSuchFileException e) {
             throw new SnapshotException(SnapshotException.Kind.GONE, "pid " + pid + " is gone");
         } catch (IOException | SecurityException e) {
             throw new SnapshotException(SnapshotException.Kind.UNREADABLE,
-                    "cannot open /proc/" + pid + "/mem: " + e.getMessage() + " (needs CAP_SYS_PTRACE)");
+                    "cannot open " + proc.describe(pid, "mem") + ": " + e.getMessage() + " (needs CAP_SYS_PTRACE)");
         }
     }
 

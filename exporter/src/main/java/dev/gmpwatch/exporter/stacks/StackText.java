@@ -1,6 +1,5 @@
 package dev.gmpwatch.exporter.stacks;
 
-import dev.gmpwatch.exporter.collect.GoroutineReport;
 import dev.gmpwatch.exporter.gobinary.StackSymbols.SourceFrame;
 import dev.gmpwatch.exporter.runtime.GoroutineStack.Frame;
 import java.io.PrintWriter;
@@ -89,6 +88,11 @@ public final class StackText {
     }
 
     private static String longest(double seconds) {
-        return Double.isNaN(seconds) ? "" : String.format("; longest wait at least %s", GoroutineReport.humanSeconds(seconds));
+        return Double.isNaN(seconds) ? "" : String.format("; longest wait at least %s", humanSeconds(seconds));
+    }
+
+    /** A wait age as people read it: seconds under two minutes, minutes under two hours, then hours. */
+    public static String humanSeconds(double s) {
+        return s < 120 ? String.format("%.0fs", s) : s < 7200 ? String.format("%.0fm", s / 60) : String.format("%.1fh", s / 3600);
     }
 }

@@ -2,7 +2,8 @@ package dev.gmpwatch.exporter.bench;
 
 import dev.gmpwatch.exporter.e2e.ExporterProcess;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
-import dev.gmpwatch.exporter.probe.ProcessMemory;
+import dev.gmpwatch.exporter.host.ProcessMemory;
+import dev.gmpwatch.exporter.host.Procfs;
 import dev.gmpwatch.exporter.runtime.GoroutineCensus;
 import dev.gmpwatch.exporter.runtime.ProcessReader;
 import dev.gmpwatch.exporter.runtime.StuckHistory;
@@ -136,8 +137,8 @@ public final class ExporterOverheadBenchmark {
                 p.await("ready", WAIT);
                 p.send("leak " + size);
                 p.await("done", WAIT);
-                long bias = ProcessMemory.loadBias(Path.of("/proc"), p.pid(), binary.pie(), binary.imageBase());
-                try (ProcessReader r = ProcessReader.open(Path.of("/proc"), p.pid(), binary, bias)) {
+                long bias = ProcessMemory.loadBias(Procfs.HOST, p.pid(), binary.pie(), binary.imageBase());
+                try (ProcessReader r = ProcessReader.open(Procfs.HOST, p.pid(), binary, bias)) {
                     double[] sched = new double[rounds];
                     double[] walk = new double[rounds];
                     double[] aged = new double[rounds];

@@ -1,7 +1,8 @@
 package dev.gmpwatch.exporter.bench;
 
 import dev.gmpwatch.exporter.gobinary.GoBinary;
-import dev.gmpwatch.exporter.probe.ProcessMemory;
+import dev.gmpwatch.exporter.host.ProcessMemory;
+import dev.gmpwatch.exporter.host.Procfs;
 import dev.gmpwatch.exporter.runtime.GoroutineStackReader;
 import dev.gmpwatch.exporter.runtime.ProcessReader;
 import dev.gmpwatch.exporter.stacks.StackProfile;
@@ -39,8 +40,8 @@ public final class StackCostBenchmark {
                 p.await("done", WAIT);
                 p.send("doze " + (size - size / 2));
                 p.await("done", WAIT);
-                long bias = ProcessMemory.loadBias(Path.of("/proc"), p.pid(), binary.pie(), binary.imageBase());
-                try (ProcessReader r = ProcessReader.open(Path.of("/proc"), p.pid(), binary, bias)) {
+                long bias = ProcessMemory.loadBias(Procfs.HOST, p.pid(), binary.pie(), binary.imageBase());
+                try (ProcessReader r = ProcessReader.open(Procfs.HOST, p.pid(), binary, bias)) {
                     double[] ms = new double[rounds];
                     long bytes = 0;
                     int groups = 0;

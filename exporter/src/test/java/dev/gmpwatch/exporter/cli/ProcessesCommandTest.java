@@ -3,6 +3,7 @@ package dev.gmpwatch.exporter.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gmpwatch.exporter.host.Procfs;
 import dev.gmpwatch.exporter.testing.FixtureProcess;
 import dev.gmpwatch.exporter.testing.GoFixtures;
 import dev.gmpwatch.exporter.testing.GoToolchain;
@@ -20,7 +21,7 @@ class ProcessesCommandTest {
         try (FixtureProcess p = FixtureProcess.start(bin)) {
             p.await("ready", Duration.ofSeconds(30));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            int code = new ProcessesCommand(new PrintStream(out, true, StandardCharsets.UTF_8), Path.of("/proc")).run(new String[0]);
+            int code = new ProcessesCommand(new PrintStream(out, true, StandardCharsets.UTF_8), Procfs.HOST).run(new String[0]);
             assertEquals(0, code);
             String line = out.toString(StandardCharsets.UTF_8).lines()
                     .filter(l -> l.startsWith(p.pid() + " ")).findFirst()

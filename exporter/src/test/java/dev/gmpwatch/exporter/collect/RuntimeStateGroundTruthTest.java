@@ -6,15 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gmpwatch.exporter.collect.ProcessSample.CreatorRow;
+import dev.gmpwatch.exporter.discovery.ProcessLabeler;
 import dev.gmpwatch.exporter.discovery.Target;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
-import dev.gmpwatch.exporter.kernel.ContainerIdentity;
 import dev.gmpwatch.exporter.gobinary.GoVersion;
-import dev.gmpwatch.exporter.probe.ProcessMemory;
+import dev.gmpwatch.exporter.host.ContainerIdentity;
+import dev.gmpwatch.exporter.host.ProcessMemory;
+import dev.gmpwatch.exporter.host.Procfs;
 import dev.gmpwatch.exporter.runtime.TimeHistogram;
 import dev.gmpwatch.exporter.testing.FixtureProcess;
-import dev.gmpwatch.exporter.testing.GoFixtures;
 import dev.gmpwatch.exporter.testing.GoFixtures.Variant;
+import dev.gmpwatch.exporter.testing.GoFixtures;
 import dev.gmpwatch.exporter.testing.GoToolchain;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class RuntimeStateGroundTruthTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final Path PROC = Path.of("/proc");
+    private static final Procfs PROC = Procfs.HOST;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static Stream<Arguments> builds() {
@@ -55,7 +57,7 @@ class RuntimeStateGroundTruthTest {
             Target t = new Target(fx.pid(), bin.getFileName().toString(), binary,
                     ProcessMemory.loadBias(PROC, fx.pid(), binary.pie(), binary.imageBase()), Target.PROBES_OFF,
                     ContainerIdentity.of(PROC, fx.pid()));
-            StateSampler sampler = new StateSampler(PROC, Path.of("/sys/fs/cgroup"),
+            StateSampler sampler = new StateSampler(PROC,
                     new StateSampler.Limits(1_000_000, Duration.ZERO), new SelfMetrics());
             String what = go.version() + " " + variant.label();
 

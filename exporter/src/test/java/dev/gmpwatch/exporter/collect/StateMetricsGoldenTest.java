@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.gmpwatch.exporter.collect.ProcessSample.CreatorRow;
 import dev.gmpwatch.exporter.collect.ProcessSample.Walk;
-import dev.gmpwatch.exporter.kernel.CgroupThrottling.Throttling;
-import dev.gmpwatch.exporter.kernel.ContainerIdentity;
+import dev.gmpwatch.exporter.discovery.ProcessLabels;
+import dev.gmpwatch.exporter.host.CgroupThrottling.Throttling;
+import dev.gmpwatch.exporter.host.ContainerIdentity;
 import dev.gmpwatch.exporter.runtime.GoroutineCensus;
 import dev.gmpwatch.exporter.runtime.ProcState;
 import dev.gmpwatch.exporter.runtime.SchedulerState;

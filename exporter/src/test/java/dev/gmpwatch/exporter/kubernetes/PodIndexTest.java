@@ -2,8 +2,8 @@ package dev.gmpwatch.exporter.kubernetes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.gmpwatch.exporter.collect.ProcessLabels;
-import dev.gmpwatch.exporter.kernel.ContainerIdentity;
+import dev.gmpwatch.exporter.discovery.ProcessLabels;
+import dev.gmpwatch.exporter.host.ContainerIdentity;
 import dev.gmpwatch.exporter.kubernetes.PodIndex.PodNames;
 import java.util.List;
 import java.util.Map;

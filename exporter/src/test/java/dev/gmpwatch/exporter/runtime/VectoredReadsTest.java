@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.gmpwatch.exporter.gobinary.GoBinary;
+import dev.gmpwatch.exporter.host.Procfs;
 import dev.gmpwatch.exporter.testing.FixtureProcess;
 import dev.gmpwatch.exporter.testing.GoFixtures;
 import dev.gmpwatch.exporter.testing.GoToolchain;
@@ -26,7 +27,7 @@ class VectoredReadsTest {
             fx.await("ready", Duration.ofSeconds(60));
             fx.send("leak 100");
             fx.await("done", Duration.ofSeconds(60));
-            try (RemoteMemory mem = RemoteMemory.open(Path.of("/proc"), fx.pid())) {
+            try (RemoteMemory mem = RemoteMemory.open(Procfs.HOST, fx.pid())) {
                 long allglen = mem.readLong(binary.globals().get("runtime.allglen"));
                 long allgptr = mem.readLong(binary.globals().get("runtime.allgptr"));
                 ByteBuffer ptrs = mem.read(allgptr, (int) allglen * 8);

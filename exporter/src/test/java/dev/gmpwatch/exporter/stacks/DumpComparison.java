@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.gobinary.GoBinaryException;
-import dev.gmpwatch.exporter.gobinary.StackSymbols;
 import dev.gmpwatch.exporter.gobinary.StackSymbols.SourceFrame;
-import dev.gmpwatch.exporter.probe.ProcessMemory;
+import dev.gmpwatch.exporter.gobinary.StackSymbols;
+import dev.gmpwatch.exporter.host.ProcessMemory;
+import dev.gmpwatch.exporter.host.Procfs;
 import dev.gmpwatch.exporter.runtime.GoroutineCensus;
 import dev.gmpwatch.exporter.runtime.GoroutineStackReader;
 import dev.gmpwatch.exporter.runtime.ProcessReader;
@@ -30,7 +31,7 @@ import java.util.TreeMap;
  * are the compiler's wrappers (by the binary's own wrapper mark), as the goroutine profile drops them.
  */
 final class DumpComparison {
-    private static final Path PROC = Path.of("/proc");
+    private static final Procfs PROC = Procfs.HOST;
 
     /** One side of the comparison; wrapperEntries: goroutines counted under their wrapper's name (the dump's side only). */
     record Side(long live, Map<String, Long> byState, Map<String, Long> byEntry, Map<List<String>, Long> stacks,

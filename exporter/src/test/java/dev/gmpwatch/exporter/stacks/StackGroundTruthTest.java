@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gmpwatch.exporter.gobinary.GoBinary;
+import dev.gmpwatch.exporter.host.ProcessMemory;
+import dev.gmpwatch.exporter.host.Procfs;
 import dev.gmpwatch.exporter.pprof.proto.Profile;
-import dev.gmpwatch.exporter.probe.ProcessMemory;
 import dev.gmpwatch.exporter.runtime.GoroutineStackReader;
 import dev.gmpwatch.exporter.runtime.ProcessReader;
 import dev.gmpwatch.exporter.testing.FixtureProcess;
-import dev.gmpwatch.exporter.testing.GoFixtures;
 import dev.gmpwatch.exporter.testing.GoFixtures.Variant;
+import dev.gmpwatch.exporter.testing.GoFixtures;
 import dev.gmpwatch.exporter.testing.GoToolchain;
 import dev.gmpwatch.exporter.testing.RuntimeProfiles;
 import java.io.ByteArrayOutputStream;
@@ -35,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class StackGroundTruthTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final Path PROC = Path.of("/proc");
+    private static final Procfs PROC = Procfs.HOST;
 
     static Stream<Arguments> builds() {
         return GoFixtures.allBuilds();

@@ -1,4 +1,4 @@
-package dev.gmpwatch.exporter.kernel;
+package dev.gmpwatch.exporter.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -68,8 +68,8 @@ class ContainerIdentityTest {
         Path proc = root.resolve("proc");
         Files.createDirectories(proc.resolve("42"));
         Files.writeString(proc.resolve("42/cgroup"), "0::/kubepods/besteffort/pod" + UID + "/" + ID + "\n");
-        assertEquals(IN_POD, ContainerIdentity.of(proc, 42));
-        assertEquals(ContainerIdentity.NONE, ContainerIdentity.of(proc, 43));
+        assertEquals(IN_POD, ContainerIdentity.of(Procfs.at(proc), 42));
+        assertEquals(ContainerIdentity.NONE, ContainerIdentity.of(Procfs.at(proc), 43));
     }
 
     private static ContainerIdentity parse(String... lines) {

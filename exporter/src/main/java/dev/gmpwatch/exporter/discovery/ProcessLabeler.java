@@ -1,6 +1,6 @@
-package dev.gmpwatch.exporter.collect;
+package dev.gmpwatch.exporter.discovery;
 
-import dev.gmpwatch.exporter.kernel.ContainerIdentity;
+import dev.gmpwatch.exporter.host.ContainerIdentity;
 
 /** Names a process for its series: pid, exe and container identity in, the labels out. */
 @FunctionalInterface

@@ -1,4 +1,4 @@
-package dev.gmpwatch.exporter.kernel;
+package dev.gmpwatch.exporter.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,8 +20,8 @@ class KernelStatsTest {
         write(proc.resolve("42/task/42/schedstat"), "5000 1200 7\n");
         write(proc.resolve("42/task/43/schedstat"), "9000 800 3\n");
         write(proc.resolve("42/task/44/schedstat"), "garbage\n"); // a thread read mid-exit
-        assertEquals(2000, new CpuWait(proc).waitNanos(42).orElseThrow());
-        assertTrue(new CpuWait(proc).waitNanos(7).isEmpty(), "no such process");
+        assertEquals(2000, new CpuWait(Procfs.at(proc)).waitNanos(42).orElseThrow());
+        assertTrue(new CpuWait(Procfs.at(proc)).waitNanos(7).isEmpty(), "no such process");
     }
 
     @Test
@@ -34,7 +34,7 @@ class KernelStatsTest {
         write(cg.resolve("system.slice/api.service/cpu.stat"),
                 "usage_usec 1\nnr_periods 50\nnr_throttled 5\nthrottled_usec 2500\n");
         write(proc.resolve("3/cgroup"), "0::/../../etc\n"); // never leaves the cgroup tree
-        CgroupThrottling t = new CgroupThrottling(proc, cg);
+        CgroupThrottling t = new CgroupThrottling(new Procfs(proc, cg));
         assertEquals(Optional.of(new CgroupThrottling.Throttling(100, 7, 3_500_000)), t.of(1));
         assertEquals(Optional.of(new CgroupThrottling.Throttling(50, 5, 2_500_000)), t.of(2));
         assertEquals(Optional.empty(), t.of(3));

@@ -1,6 +1,6 @@
-package dev.gmpwatch.exporter.collect;
+package dev.gmpwatch.exporter.discovery;
 
-import dev.gmpwatch.exporter.kernel.ContainerIdentity;
+import dev.gmpwatch.exporter.host.ContainerIdentity;
 
 /**
  * A process the exporter looked at but does not watch, with why. Shown in gmpwatch_target_info

@@ -1,4 +1,4 @@
-package dev.gmpwatch.exporter.kernel;
+package dev.gmpwatch.exporter.host;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -12,9 +12,9 @@ import java.util.OptionalLong;
  * scheduling latency it tells Go scheduling delay from CPU starvation.
  */
 public final class CpuWait {
-    private final Path proc;
+    private final Procfs proc;
 
-    public CpuWait(Path proc) {
+    public CpuWait(Procfs proc) {
         this.proc = proc;
     }
 
@@ -22,7 +22,7 @@ public final class CpuWait {
     public OptionalLong waitNanos(long pid) {
         long total = 0;
         boolean any = false;
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(proc.resolve(pid + "/task"))) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(proc.tasks(pid))) {
             for (Path t : tasks) {
                 try {
                     String[] f = Files.readString(t.resolve("schedstat")).trim().split("\\s+");

@@ -1,8 +1,6 @@
-package dev.gmpwatch.exporter.probe;
+package dev.gmpwatch.exporter.host;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /** Where a live process's executable was loaded: its load bias (non-zero for PIE). */
 public final class ProcessMemory {
@@ -14,17 +12,17 @@ public final class ProcessMemory {
      * file offset 0 is mapped (from /proc/PID/maps) minus the link-time address it was linked for
      * ({@code imageBase}, see ElfFile#imageBase).
      */
-    public static long loadBias(Path proc, long pid, boolean pie, long imageBase) throws IOException {
+    public static long loadBias(Procfs proc, long pid, boolean pie, long imageBase) throws IOException {
         if (!pie) {
             return 0;
         }
-        String exe = Files.readSymbolicLink(proc.resolve(pid + "/exe")).toString();
-        for (String line : Files.readAllLines(proc.resolve(pid + "/maps"))) {
+        String exe = proc.exePath(pid);
+        for (String line : proc.maps(pid)) {
             String[] f = line.trim().split("\\s+", 6);
             if (f.length == 6 && f[5].equals(exe) && Long.parseLong(f[2], 16) == 0) {
                 return Long.parseUnsignedLong(f[0].substring(0, f[0].indexOf('-')), 16) - imageBase;
             }
         }
-        throw new IOException("cannot find " + exe + " in /proc/" + pid + "/maps");
+        throw new IOException("cannot find " + exe + " in " + proc.describe(pid, "maps"));
     }
 }

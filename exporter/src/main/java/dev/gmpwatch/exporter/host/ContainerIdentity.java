@@ -1,8 +1,6 @@
-package dev.gmpwatch.exporter.kernel;
+package dev.gmpwatch.exporter.host;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -32,9 +30,9 @@ public record ContainerIdentity(String containerId, String podUid) {
             "(?:(?:cri-containerd|crio|docker|libpod|containerd)-)?([0-9a-f]{64})(?:\\.scope)?");
 
     /** Reads {@code /proc/PID/cgroup}; a process that is gone or unreadable has no identity. */
-    public static ContainerIdentity of(Path proc, long pid) {
+    public static ContainerIdentity of(Procfs proc, long pid) {
         try {
-            return parse(Files.readAllLines(proc.resolve(pid + "/cgroup")));
+            return parse(proc.cgroups(pid));
         } catch (IOException | RuntimeException e) {
             return NONE;
         }

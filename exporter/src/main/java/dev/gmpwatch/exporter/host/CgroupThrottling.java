@@ -1,4 +1,4 @@
-package dev.gmpwatch.exporter.kernel;
+package dev.gmpwatch.exporter.host;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,17 +14,17 @@ public final class CgroupThrottling {
     public record Throttling(long periods, long throttledPeriods, long throttledNanos) {
     }
 
-    private final Path proc;
+    private final Procfs proc;
     private final Path cgroupRoot;
 
-    public CgroupThrottling(Path proc, Path cgroupRoot) {
+    public CgroupThrottling(Procfs proc) {
         this.proc = proc;
-        this.cgroupRoot = cgroupRoot;
+        this.cgroupRoot = proc.cgroupRoot();
     }
 
     public Optional<Throttling> of(long pid) {
         try {
-            for (String line : Files.readAllLines(proc.resolve(pid + "/cgroup"))) {
+            for (String line : proc.cgroups(pid)) {
                 String[] f = line.split(":", 3);
                 if (f.length != 3 || f[2].contains("..")) {
                     continue;

@@ -1,14 +1,13 @@
-package dev.gmpwatch.exporter.cli;
+package dev.gmpwatch.exporter.host;
 
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The effective capabilities of this process, from /proc/self/status. */
-final class Capabilities {
+public final class Capabilities {
     private static final int CAP_SYS_PTRACE = 19;
     private static final int CAP_SYS_ADMIN = 21;
     private static final int CAP_PERFMON = 38;
@@ -21,10 +20,10 @@ final class Capabilities {
      * Names of the capabilities the exporter needs and lacks; empty when it has them all. Reading
      * other processes' memory needs CAP_SYS_PTRACE; the per-event probes add CAP_BPF and CAP_PERFMON.
      */
-    static List<String> missing(Path status, boolean probes) {
+    public static List<String> missing(Procfs proc, boolean probes) {
         BigInteger eff;
         try {
-            eff = Files.readAllLines(status).stream().filter(l -> l.startsWith("CapEff:"))
+            eff = Files.readAllLines(proc.selfStatus()).stream().filter(l -> l.startsWith("CapEff:"))
                     .map(l -> new BigInteger(l.substring(7).strip(), 16)).findFirst().orElse(BigInteger.ZERO);
         } catch (IOException | NumberFormatException e) {
             return List.of();

@@ -1,23 +1,21 @@
-package dev.gmpwatch.exporter.collect;
+package dev.gmpwatch.exporter.host;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.OptionalDouble;
 
 /** CPU time of a process from /proc/PID/stat (utime + stime, in clock ticks). */
 public final class ProcStat {
     /** USER_HZ: 100 on every Linux architecture we run on. */
     private static final double TICKS_PER_SECOND = 100.0;
-    private final Path proc;
+    private final Procfs proc;
 
-    public ProcStat(Path proc) {
+    public ProcStat(Procfs proc) {
         this.proc = proc;
     }
 
     public OptionalDouble cpuSeconds(long pid) {
         try {
-            String stat = Files.readString(proc.resolve(pid + "/stat"));
+            String stat = proc.stat(pid);
             // The command name may hold spaces and parentheses: fields start after the last ')'.
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long utime = Long.parseLong(f[11]);

@@ -1,6 +1,6 @@
-package dev.gmpwatch.exporter.collect;
+package dev.gmpwatch.exporter.discovery;
 
-import dev.gmpwatch.exporter.kernel.ContainerIdentity;
+import dev.gmpwatch.exporter.host.ContainerIdentity;
 import java.util.ArrayList;
 import java.util.List;
 
