@@ -1,16 +1,17 @@
 package dev.gmpwatch.remediator;
 
-import dev.gmpwatch.remediator.action.ActionTypes;
-import dev.gmpwatch.remediator.config.ConfigException;
+import dev.gmpwatch.remediator.config.ActionTypes;
 import dev.gmpwatch.remediator.config.ConfigLoader;
 import dev.gmpwatch.remediator.config.RemediatorConfig;
+import dev.gmpwatch.remediator.config.tree.ConfigException;
+import dev.gmpwatch.remediator.core.StoreException;
 import dev.gmpwatch.remediator.engine.Executor;
+import dev.gmpwatch.remediator.engine.Policies;
 import dev.gmpwatch.remediator.engine.Remediator;
-import dev.gmpwatch.remediator.policy.Policies;
+import dev.gmpwatch.remediator.engine.StateView;
+import dev.gmpwatch.remediator.engine.RemediatorMetrics;
 import dev.gmpwatch.remediator.store.Database;
-import dev.gmpwatch.remediator.store.StoreException;
 import dev.gmpwatch.remediator.web.App;
-import dev.gmpwatch.remediator.web.RemediatorMetrics;
 import dev.gmpwatch.remediator.webhook.Authenticator;
 import io.javalin.Javalin;
 import java.nio.file.Path;
@@ -71,7 +72,7 @@ public final class Main {
         Policies policies = new Policies(cfg.policies());
         Executor executor = new Executor(db, policies, clock, metrics, dryRun);
         Remediator remediator = new Remediator(db, policies, clock, metrics);
-        Javalin app = App.create(remediator, executor, db, new Authenticator(cfg.auth()), metrics, cfg.maxBodyBytes());
+        Javalin app = App.create(remediator, executor, new StateView(db), new Authenticator(cfg.auth()), metrics, cfg.maxBodyBytes());
         try {
             app.start(cfg.listenHost(), cfg.listenPort());
         } catch (RuntimeException e) {

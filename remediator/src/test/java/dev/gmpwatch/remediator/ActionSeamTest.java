@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gmpwatch.remediator.action.ActionTypes;
-import dev.gmpwatch.remediator.config.ConfigException;
+import dev.gmpwatch.remediator.config.ActionTypes;
 import dev.gmpwatch.remediator.config.ConfigLoader;
+import dev.gmpwatch.remediator.config.tree.ConfigException;
 import dev.gmpwatch.remediator.testing.CountingAction;
 import dev.gmpwatch.remediator.testing.RemediatorHarness;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gmpwatch.remediator.action.ActionTypes;
+import dev.gmpwatch.remediator.config.ActionTypes;
 import dev.gmpwatch.remediator.testing.AlertmanagerServer;
 import dev.gmpwatch.remediator.testing.CountingAction;
 import dev.gmpwatch.remediator.testing.HaproxyServer;

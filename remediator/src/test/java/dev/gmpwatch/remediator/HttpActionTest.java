@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.gmpwatch.remediator.config.ConfigException;
 import dev.gmpwatch.remediator.config.ConfigLoader;
+import dev.gmpwatch.remediator.config.tree.ConfigException;
 import dev.gmpwatch.remediator.testing.RemediatorHarness;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

@@ -1,7 +1,11 @@
 package dev.gmpwatch.remediator.action;
 
-import dev.gmpwatch.remediator.policy.UnsafeLabelException;
-import dev.gmpwatch.remediator.webhook.Alert;
+import dev.gmpwatch.remediator.core.Alert;
+import dev.gmpwatch.remediator.core.Operation;
+import dev.gmpwatch.remediator.core.Outcome;
+import dev.gmpwatch.remediator.core.Refusal;
+import dev.gmpwatch.remediator.core.Target;
+import dev.gmpwatch.remediator.core.UnsafeLabelException;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.Map;

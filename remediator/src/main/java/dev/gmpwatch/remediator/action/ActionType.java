@@ -1,10 +1,10 @@
 package dev.gmpwatch.remediator.action;
 
-import dev.gmpwatch.remediator.config.ConfigException;
-import dev.gmpwatch.remediator.config.ConfigNode;
+import dev.gmpwatch.remediator.config.tree.ConfigException;
+import dev.gmpwatch.remediator.config.tree.ConfigNode;
 import java.util.Optional;
 
-/** A kind of lever, registered by name in {@link ActionTypes}: what {@code action.type} selects. */
+/** A kind of lever, registered by name in {@code config.ActionTypes}: what {@code action.type} selects. */
 public interface ActionType {
     /** The name policies use in {@code action.type}. */
     String name();

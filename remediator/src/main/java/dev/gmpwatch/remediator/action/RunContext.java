@@ -1,5 +1,6 @@
 package dev.gmpwatch.remediator.action;
 
+import dev.gmpwatch.remediator.core.Target;
 import java.sql.SQLException;
 import java.util.List;
 

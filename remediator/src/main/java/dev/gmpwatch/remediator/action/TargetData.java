@@ -2,6 +2,7 @@ package dev.gmpwatch.remediator.action;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gmpwatch.remediator.core.Target;
 
 /** A target's data as JSON of the action's own record: how the shipped actions keep it. */
 public final class TargetData {

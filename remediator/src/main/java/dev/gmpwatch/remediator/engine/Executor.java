@@ -1,18 +1,16 @@
 package dev.gmpwatch.remediator.engine;
 
 import dev.gmpwatch.remediator.action.Action;
-import dev.gmpwatch.remediator.action.Operation;
-import dev.gmpwatch.remediator.action.Outcome;
 import dev.gmpwatch.remediator.action.RunContext;
-import dev.gmpwatch.remediator.action.Target;
 import dev.gmpwatch.remediator.config.RemediatorConfig.PolicyConfig;
-import dev.gmpwatch.remediator.policy.Policies;
-import dev.gmpwatch.remediator.store.AuditEntry;
+import dev.gmpwatch.remediator.core.AuditEntry;
+import dev.gmpwatch.remediator.core.Operation;
+import dev.gmpwatch.remediator.core.Outcome;
+import dev.gmpwatch.remediator.core.Target;
+import dev.gmpwatch.remediator.core.TargetRecord;
 import dev.gmpwatch.remediator.store.Database;
 import dev.gmpwatch.remediator.store.Intent;
 import dev.gmpwatch.remediator.store.Store;
-import dev.gmpwatch.remediator.store.TargetRecord;
-import dev.gmpwatch.remediator.web.RemediatorMetrics;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

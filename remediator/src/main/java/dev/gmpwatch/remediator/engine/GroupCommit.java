@@ -1,6 +1,6 @@
 package dev.gmpwatch.remediator.engine;
 
-import dev.gmpwatch.remediator.store.StoreException;
+import dev.gmpwatch.remediator.core.StoreException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

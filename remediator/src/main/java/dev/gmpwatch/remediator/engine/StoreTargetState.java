@@ -1,7 +1,7 @@
 package dev.gmpwatch.remediator.engine;
 
-import dev.gmpwatch.remediator.action.Target;
 import dev.gmpwatch.remediator.action.TargetState;
+import dev.gmpwatch.remediator.core.Target;
 import dev.gmpwatch.remediator.store.Store;
 import java.sql.Connection;
 import java.sql.SQLException;

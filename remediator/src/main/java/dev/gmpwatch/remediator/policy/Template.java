@@ -1,5 +1,6 @@
 package dev.gmpwatch.remediator.policy;
 
+import dev.gmpwatch.remediator.core.UnsafeLabelException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.gmpwatch.remediator.policy;
 
+import dev.gmpwatch.remediator.core.UnsafeLabelException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;

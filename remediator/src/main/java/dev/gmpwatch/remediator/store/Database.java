@@ -1,5 +1,6 @@
 package dev.gmpwatch.remediator.store;
 
+import dev.gmpwatch.remediator.core.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,9 @@
 package dev.gmpwatch.remediator.store;
 
-import dev.gmpwatch.remediator.action.Operation;
+import dev.gmpwatch.remediator.core.AuditEntry;
+import dev.gmpwatch.remediator.core.Operation;
+import dev.gmpwatch.remediator.core.PendingIntent;
+import dev.gmpwatch.remediator.core.TargetRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,13 +1,13 @@
 package dev.gmpwatch.remediator.web;
 
+import dev.gmpwatch.remediator.core.AuditEntry;
+import dev.gmpwatch.remediator.core.PendingIntent;
+import dev.gmpwatch.remediator.core.StoreException;
+import dev.gmpwatch.remediator.core.TargetRecord;
 import dev.gmpwatch.remediator.engine.Executor;
 import dev.gmpwatch.remediator.engine.Remediator;
-import dev.gmpwatch.remediator.store.AuditEntry;
-import dev.gmpwatch.remediator.store.Database;
-import dev.gmpwatch.remediator.store.PendingIntent;
-import dev.gmpwatch.remediator.store.Store;
-import dev.gmpwatch.remediator.store.StoreException;
-import dev.gmpwatch.remediator.store.TargetRecord;
+import dev.gmpwatch.remediator.engine.StateView;
+import dev.gmpwatch.remediator.engine.RemediatorMetrics;
 import dev.gmpwatch.remediator.webhook.Authenticator;
 import dev.gmpwatch.remediator.webhook.BadPayloadException;
 import dev.gmpwatch.remediator.webhook.PayloadParser;
@@ -27,7 +27,7 @@ public final class App {
     private App() {
     }
 
-    public static Javalin create(Remediator remediator, Executor executor, Database db, Authenticator auth,
+    public static Javalin create(Remediator remediator, Executor executor, StateView state, Authenticator auth,
                                  RemediatorMetrics metrics, long maxBodyBytes) {
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -49,13 +49,13 @@ public final class App {
             if (limit < 0 || offset < 0) {
                 return;
             }
-            List<Map<String, Object>> page = db.transaction(c -> Store.auditPage(c, limit, offset)).stream()
+            List<Map<String, Object>> page = state.audit(limit, offset).stream()
                     .map(App::auditJson).toList();
             ctx.json(Map.of("actions", page, "limit", limit, "offset", offset));
         });
         app.get("/api/v1/state", ctx -> {
-            List<Map<String, Object>> open = db.transaction(Store::openCircuits).stream().map(App::circuitJson).toList();
-            List<Map<String, Object>> pending = db.transaction(Store::pendingIntents).stream().map(App::pendingJson).toList();
+            List<Map<String, Object>> open = state.openCircuits().stream().map(App::circuitJson).toList();
+            List<Map<String, Object>> pending = state.pendingIntents().stream().map(App::pendingJson).toList();
             ctx.json(Map.of("openCircuits", open, "pendingActions", pending));
         });
         app.get("/metrics", ctx -> {
@@ -66,7 +66,7 @@ public final class App {
         app.get("/healthz", ctx -> ctx.result("ok\n"));
         app.get("/readyz", ctx -> {
             try {
-                db.transaction(c -> Store.openCircuits(c).size());
+                state.checkReachable();
                 ctx.result("ready\n");
             } catch (StoreException e) {
                 reject(ctx, 503, "store unavailable");

@@ -2,6 +2,7 @@ package dev.gmpwatch.remediator.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gmpwatch.remediator.core.Alert;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -1,14 +1,15 @@
 package dev.gmpwatch.remediator.testing;
 
-import dev.gmpwatch.remediator.action.ActionTypes;
+import dev.gmpwatch.remediator.config.ActionTypes;
 import dev.gmpwatch.remediator.config.ConfigLoader;
 import dev.gmpwatch.remediator.config.RemediatorConfig;
 import dev.gmpwatch.remediator.engine.Executor;
+import dev.gmpwatch.remediator.engine.Policies;
 import dev.gmpwatch.remediator.engine.Remediator;
-import dev.gmpwatch.remediator.policy.Policies;
+import dev.gmpwatch.remediator.engine.StateView;
+import dev.gmpwatch.remediator.engine.RemediatorMetrics;
 import dev.gmpwatch.remediator.store.Database;
 import dev.gmpwatch.remediator.web.App;
-import dev.gmpwatch.remediator.web.RemediatorMetrics;
 import dev.gmpwatch.remediator.webhook.Authenticator;
 import io.javalin.Javalin;
 import java.net.URI;
@@ -40,7 +41,7 @@ public final class RemediatorHarness implements AutoCloseable {
         RemediatorMetrics metrics = new RemediatorMetrics(types);
         Policies policies = new Policies(cfg.policies());
         executor = new Executor(db, policies, clock, metrics, dryRun || cfg.dryRun());
-        app = App.create(new Remediator(db, policies, clock, metrics), executor, db, new Authenticator(cfg.auth()),
+        app = App.create(new Remediator(db, policies, clock, metrics), executor, new StateView(db), new Authenticator(cfg.auth()),
                 metrics, cfg.maxBodyBytes()).start("127.0.0.1", 0);
     }
 

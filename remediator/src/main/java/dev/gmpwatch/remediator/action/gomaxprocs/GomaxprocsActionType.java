@@ -1,8 +1,8 @@
 package dev.gmpwatch.remediator.action.gomaxprocs;
 
 import dev.gmpwatch.remediator.action.ActionType;
-import dev.gmpwatch.remediator.config.ConfigException;
-import dev.gmpwatch.remediator.config.ConfigNode;
+import dev.gmpwatch.remediator.config.tree.ConfigException;
+import dev.gmpwatch.remediator.config.tree.ConfigNode;
 import java.nio.file.Path;
 import java.util.Set;
 

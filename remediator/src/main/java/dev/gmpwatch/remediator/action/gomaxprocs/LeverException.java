@@ -1,6 +1,6 @@
 package dev.gmpwatch.remediator.action.gomaxprocs;
 
-import dev.gmpwatch.remediator.action.Outcome;
+import dev.gmpwatch.remediator.core.Outcome;
 
 /** A lever's definite answer that ends the step: refused (Forbidden) or failed (invalid); never retried. */
 public final class LeverException extends Exception {

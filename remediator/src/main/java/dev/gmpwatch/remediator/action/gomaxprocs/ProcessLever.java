@@ -1,9 +1,9 @@
 package dev.gmpwatch.remediator.action.gomaxprocs;
 
-import dev.gmpwatch.remediator.action.Target;
 import dev.gmpwatch.remediator.action.TargetData;
+import dev.gmpwatch.remediator.core.Target;
+import dev.gmpwatch.remediator.core.UnsafeLabelException;
 import dev.gmpwatch.remediator.policy.Template;
-import dev.gmpwatch.remediator.policy.UnsafeLabelException;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package dev.gmpwatch.remediator.action.gomaxprocs;
 
-import dev.gmpwatch.remediator.action.Target;
-import dev.gmpwatch.remediator.policy.UnsafeLabelException;
+import dev.gmpwatch.remediator.core.Target;
+import dev.gmpwatch.remediator.core.UnsafeLabelException;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;

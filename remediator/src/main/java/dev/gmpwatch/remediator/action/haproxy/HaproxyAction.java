@@ -1,17 +1,17 @@
 package dev.gmpwatch.remediator.action.haproxy;
 
 import dev.gmpwatch.remediator.action.Action;
-import dev.gmpwatch.remediator.action.Operation;
-import dev.gmpwatch.remediator.action.Outcome;
-import dev.gmpwatch.remediator.action.Refusal;
 import dev.gmpwatch.remediator.action.RunContext;
-import dev.gmpwatch.remediator.action.Target;
 import dev.gmpwatch.remediator.action.TargetData;
 import dev.gmpwatch.remediator.action.TargetState;
 import dev.gmpwatch.remediator.action.haproxy.HaproxyClient.ServerState;
+import dev.gmpwatch.remediator.core.Alert;
+import dev.gmpwatch.remediator.core.Operation;
+import dev.gmpwatch.remediator.core.Outcome;
+import dev.gmpwatch.remediator.core.Refusal;
+import dev.gmpwatch.remediator.core.Target;
+import dev.gmpwatch.remediator.core.UnsafeLabelException;
 import dev.gmpwatch.remediator.policy.Template;
-import dev.gmpwatch.remediator.policy.UnsafeLabelException;
-import dev.gmpwatch.remediator.webhook.Alert;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.HashSet;

@@ -1,8 +1,8 @@
 package dev.gmpwatch.remediator.action.http;
 
 import dev.gmpwatch.remediator.action.ActionType;
-import dev.gmpwatch.remediator.config.ConfigException;
-import dev.gmpwatch.remediator.config.ConfigNode;
+import dev.gmpwatch.remediator.config.tree.ConfigException;
+import dev.gmpwatch.remediator.config.tree.ConfigNode;
 import dev.gmpwatch.remediator.policy.UrlTemplate;
 import java.util.Set;
 

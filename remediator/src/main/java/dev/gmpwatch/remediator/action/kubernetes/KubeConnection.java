@@ -3,7 +3,7 @@ package dev.gmpwatch.remediator.action.kubernetes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.gmpwatch.remediator.config.ConfigException;
+import dev.gmpwatch.remediator.config.tree.ConfigException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

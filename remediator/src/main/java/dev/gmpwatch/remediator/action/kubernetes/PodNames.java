@@ -1,6 +1,6 @@
 package dev.gmpwatch.remediator.action.kubernetes;
 
-import dev.gmpwatch.remediator.policy.UnsafeLabelException;
+import dev.gmpwatch.remediator.core.UnsafeLabelException;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator.store;
+package dev.gmpwatch.remediator.core;
 
 /** An intent not finished yet, as /api/v1/state shows it. */
 public record PendingIntent(long id, String target, String op, String policy, String status, int attempts, long notBefore,

@@ -1,6 +1,5 @@
-package dev.gmpwatch.remediator.action;
+package dev.gmpwatch.remediator.core;
 
-import dev.gmpwatch.remediator.store.AuditEntry;
 
 /** What running an intent came to: the audit decision and a one-line result. */
 public record Outcome(String decision, String detail) {

@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator.action;
+package dev.gmpwatch.remediator.core;
 
 /** What a queued intent asks of an action. */
 public enum Operation {

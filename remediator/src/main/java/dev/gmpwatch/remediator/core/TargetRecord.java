@@ -1,6 +1,5 @@
-package dev.gmpwatch.remediator.store;
+package dev.gmpwatch.remediator.core;
 
-import dev.gmpwatch.remediator.action.Target;
 
 /**
  * The remembered state of one target. For a circuit, {@code state} is "open" or "closed",

@@ -1,5 +1,6 @@
-package dev.gmpwatch.remediator.action;
+package dev.gmpwatch.remediator.config;
 
+import dev.gmpwatch.remediator.action.ActionType;
 import dev.gmpwatch.remediator.action.gomaxprocs.GomaxprocsActionType;
 import dev.gmpwatch.remediator.action.haproxy.HaproxyActionType;
 import dev.gmpwatch.remediator.action.http.HttpActionType;

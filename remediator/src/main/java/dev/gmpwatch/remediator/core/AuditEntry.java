@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator.store;
+package dev.gmpwatch.remediator.core;
 
 /** One line of the audit log. {@code labels} is the alert's labels as JSON. */
 public record AuditEntry(long id, long at, String fingerprint, String labels, String policy, String action,

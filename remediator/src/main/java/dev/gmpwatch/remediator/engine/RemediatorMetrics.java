@@ -1,7 +1,7 @@
-package dev.gmpwatch.remediator.web;
+package dev.gmpwatch.remediator.engine;
 
-import dev.gmpwatch.remediator.action.ActionTypes;
-import dev.gmpwatch.remediator.store.AuditEntry;
+import dev.gmpwatch.remediator.config.ActionTypes;
+import dev.gmpwatch.remediator.core.AuditEntry;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;

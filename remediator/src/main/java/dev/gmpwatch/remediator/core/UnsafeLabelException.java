@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator.policy;
+package dev.gmpwatch.remediator.core;
 
 /** An alert label cannot be used in a target: missing, or not a plain name. */
 public final class UnsafeLabelException extends Exception {

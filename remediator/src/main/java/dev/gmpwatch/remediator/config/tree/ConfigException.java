@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator.config;
+package dev.gmpwatch.remediator.config.tree;
 
 /** Invalid configuration: names the key and the reason, in one line. */
 public final class ConfigException extends Exception {

@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator.config;
+package dev.gmpwatch.remediator.config.tree;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -23,14 +23,15 @@ public final class ConfigNode {
     private final String key;
     private final Path baseDir;
 
-    ConfigNode(JsonNode node, String key, Path baseDir) {
+    /** The node {@code node} found at {@code key}; relative paths in it resolve against {@code baseDir}. */
+    public ConfigNode(JsonNode node, String key, Path baseDir) {
         this.node = node;
         this.key = key;
         this.baseDir = baseDir;
     }
 
     /** A node that is not in the file: every field falls back to its default. */
-    static ConfigNode absent(Path baseDir) {
+    public static ConfigNode absent(Path baseDir) {
         return new ConfigNode(com.fasterxml.jackson.databind.node.MissingNode.getInstance(), "", baseDir);
     }
 
@@ -203,7 +204,8 @@ public final class ConfigNode {
         return out;
     }
 
-    JsonNode json() {
+    /** The raw tree, for the loader's checks that span keys. */
+    public JsonNode json() {
         return node;
     }
 

@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator.webhook;
+package dev.gmpwatch.remediator.core;
 
 import java.util.Map;
 

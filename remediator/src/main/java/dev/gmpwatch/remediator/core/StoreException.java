@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator.store;
+package dev.gmpwatch.remediator.core;
 
 /** The store cannot be read or written; the webhook answers 503 so that Alertmanager retries. */
 public final class StoreException extends RuntimeException {

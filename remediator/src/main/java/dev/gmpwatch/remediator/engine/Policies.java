@@ -1,7 +1,8 @@
-package dev.gmpwatch.remediator.policy;
+package dev.gmpwatch.remediator.engine;
 
-import dev.gmpwatch.remediator.action.Target;
 import dev.gmpwatch.remediator.config.RemediatorConfig.PolicyConfig;
+import dev.gmpwatch.remediator.core.Target;
+import dev.gmpwatch.remediator.core.UnsafeLabelException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator.action;
+package dev.gmpwatch.remediator.core;
 
 /**
  * A concrete thing an action changes, as the engine and the store see it: {@code key} identifies

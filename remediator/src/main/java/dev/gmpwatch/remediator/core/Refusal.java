@@ -1,6 +1,5 @@
-package dev.gmpwatch.remediator.action;
+package dev.gmpwatch.remediator.core;
 
-import dev.gmpwatch.remediator.store.AuditEntry;
 
 /** Why an action was not taken, with the audit decision it is recorded as. */
 public record Refusal(String decision, String reason) {

@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator.config;
+package dev.gmpwatch.remediator.config.tree;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
