@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.gmpwatch.testkit.Repo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * The rules and the Alertmanager configuration in alerts/ pass the real promtool and amtool (from
  * Debian's prometheus and prometheus-alertmanager), every alert is tested firing and not firing,
  * and every alert carries what an on-call engineer needs: a severity, a summary, a description and
- * a runbook that exists in README.md.
+ * a runbook that exists in docs/runbooks.md.
  */
 class AlertRulesTest {
     private static final Path ALERTS = Repo.root().resolve("alerts");
@@ -72,7 +73,7 @@ class AlertRulesTest {
 
     @Test
     void everyAlertHasSeveritySummaryDescriptionAndRunbook() throws Exception {
-        String readme = Files.readString(Repo.root().resolve("README.md"));
+        String readme = Files.readString(Repo.root().resolve("docs/runbooks.md"));
         Set<String> anchors = new HashSet<>();
         for (String line : readme.split("\n")) {
             if (line.startsWith("#")) {
@@ -96,8 +97,8 @@ class AlertRulesTest {
                 problems.add(name + ": the description shows no value or label");
             }
             String runbook = ann.path("runbook_url").asText();
-            if (!runbook.startsWith("README.md#") || !anchors.contains(runbook.substring("README.md#".length()))) {
-                problems.add(name + ": runbook_url '" + runbook + "' is not a heading in README.md");
+            if (!runbook.startsWith("docs/runbooks.md#") || !anchors.contains(runbook.substring("docs/runbooks.md#".length()))) {
+                problems.add(name + ": runbook_url '" + runbook + "' is not a heading in docs/runbooks.md");
             }
         }
         assertTrue(problems.isEmpty(), String.join("\n", problems));

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gmpwatch.testkit.KubeCluster;
 import dev.gmpwatch.testkit.Manifests;
+import dev.gmpwatch.testkit.Repo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -14,7 +14,7 @@ import java.util.Optional;
 /**
  * A lever, configured for one policy. The engine knows only this interface: it deduplicates,
  * rate-limits, queues, retries, schedules restores and audits; the action names its target,
- * guards it and changes it. See README.md, "Adding an action type".
+ * guards it and changes it. See CONTRIBUTING.md, "Adding an action type".
  */
 public interface Action {
     /** The value of the {@code action} label on metrics and of {@code action} in the audit log. */
