@@ -4,17 +4,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** Prometheus-style flags: {@code --name value} or {@code --name=value}; some repeat, some are switches. */
 final class Flags {
+    private final FlagTable table;
     private final Map<String, List<String>> values = new LinkedHashMap<>();
 
-    private Flags() {
+    private Flags(FlagTable table) {
+        this.table = table;
     }
 
-    static Flags parse(String[] args, Set<String> valued, Set<String> switches) throws UsageException {
-        Flags f = new Flags();
+    /** Parses {@code args} against {@code table}; an unknown flag or a missing value is a one-line usage error. */
+    static Flags parse(String[] args, FlagTable table) throws UsageException {
+        Flags f = new Flags(table);
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) {
@@ -27,12 +29,13 @@ final class Flags {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
             }
-            if (switches.contains(name)) {
+            Flag flag = table.flag(name).orElseThrow(() -> new UsageException("unknown flag --" + a.substring(2).split("=", 2)[0]));
+            if (flag.isSwitch()) {
                 if (value != null && !value.equals("true") && !value.equals("false")) {
                     throw new UsageException("--" + name + " takes no value");
                 }
                 f.values.computeIfAbsent(name, k -> new ArrayList<>()).add(value == null ? "true" : value);
-            } else if (valued.contains(name)) {
+            } else {
                 if (value == null) {
                     if (i + 1 >= args.length) {
                         throw new UsageException("--" + name + " needs a value");
@@ -40,23 +43,27 @@ final class Flags {
                     value = args[++i];
                 }
                 f.values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
-            } else {
-                throw new UsageException("unknown flag --" + name);
             }
         }
         return f;
     }
 
     List<String> all(String name) {
-        return values.getOrDefault(name, List.of());
+        return values.getOrDefault(declared(name).name(), List.of());
     }
 
-    String get(String name, String fallback) {
+    /** The last value given, else the table's default (null when the flag has none). */
+    String get(String name) {
         List<String> v = all(name);
-        return v.isEmpty() ? fallback : v.get(v.size() - 1);
+        return v.isEmpty() ? declared(name).defaultValue() : v.get(v.size() - 1);
     }
 
     boolean on(String name) {
-        return get(name, "false").equals("true");
+        List<String> v = all(name);
+        return !v.isEmpty() && v.get(v.size() - 1).equals("true");
+    }
+
+    private Flag declared(String name) {
+        return table.flag(name).orElseThrow(() -> new IllegalArgumentException("--" + name + " is not in the flag table"));
     }
 }

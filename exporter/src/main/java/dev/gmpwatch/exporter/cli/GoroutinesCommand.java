@@ -38,10 +38,6 @@ import java.util.Set;
  * from outside, as text or as a pprof goroutine profile.
  */
 final class GoroutinesCommand {
-    static final String USAGE = "usage: gmpwatch-exporter goroutines PID [--json | --stacks | --pprof FILE | --since FILE [--json] | --by label:KEY [--json]]"
-            + " [--walk.max-goroutines 1000000] [--stacks.max-goroutines 100000] [--stacks.max-frames 128]";
-    static final long DEFAULT_STACKS_MAX_GOROUTINES = 100_000;
-    static final int DEFAULT_STACKS_MAX_FRAMES = 128;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -55,7 +51,7 @@ final class GoroutinesCommand {
 
     int run(String[] args) throws UsageException, GoBinaryException, ElfFormatException {
         if (args.length == 0 || args[0].startsWith("--")) {
-            throw new UsageException("goroutines: which process? " + USAGE);
+            throw new UsageException("goroutines: which process? " + ExporterFlags.GOROUTINES.usage());
         }
         long pid;
         try {
@@ -63,14 +59,12 @@ final class GoroutinesCommand {
         } catch (NumberFormatException e) {
             throw new UsageException("goroutines: '" + args[0] + "' is not a process id");
         }
-        Flags f = Flags.parse(java.util.Arrays.copyOfRange(args, 1, args.length),
-                Set.of("walk.max-goroutines", "stacks.max-goroutines", "stacks.max-frames", "pprof", "since", "by"), Set.of("json", "stacks"));
-        long max = positive(f, "walk.max-goroutines", 1_000_000);
-        GoroutineStackReader.Limits stackLimits = new GoroutineStackReader.Limits(
-                positive(f, "stacks.max-goroutines", DEFAULT_STACKS_MAX_GOROUTINES),
-                (int) Math.min(positive(f, "stacks.max-frames", DEFAULT_STACKS_MAX_FRAMES), 100_000));
-        String since = f.get("since", null);
-        String by = f.get("by", null);
+        Flags f = Flags.parse(java.util.Arrays.copyOfRange(args, 1, args.length), ExporterFlags.GOROUTINES);
+        long max = positive(f, "walk.max-goroutines");
+        GoroutineStackReader.Limits stackLimits = GoroutineStackReader.Limits.of(positive(f, "stacks.max-goroutines"),
+                positive(f, "stacks.max-frames"));
+        String since = f.get("since");
+        String by = f.get("by");
         if (by != null && (!by.startsWith("label:") || by.length() == "label:".length())) {
             throw new UsageException("goroutines: --by takes label:KEY (the pprof label to group by), not '" + by + "'");
         }
@@ -115,7 +109,7 @@ final class GoroutinesCommand {
             return byLabel(t, stackLimits, by.substring("label:".length()), f.on("json"));
         }
         if (f.on("stacks") || !f.all("pprof").isEmpty()) {
-            return stacks(t, exeLink, stackLimits, f.get("pprof", null));
+            return stacks(t, exeLink, stackLimits, f.get("pprof"));
         }
         StateSampler sampler = new StateSampler(proc, new StateSampler.Limits(max, Duration.ZERO), new SelfMetrics());
         List<CreatorRow> rows;
@@ -217,9 +211,9 @@ final class GoroutinesCommand {
         }
     }
 
-    private static long positive(Flags f, String name, long fallback) throws UsageException {
+    private static long positive(Flags f, String name) throws UsageException {
         try {
-            long v = Long.parseLong(f.get(name, Long.toString(fallback)));
+            long v = Long.parseLong(f.get(name));
             if (v > 0) {
                 return v;
             }

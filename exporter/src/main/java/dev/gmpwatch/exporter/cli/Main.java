@@ -12,31 +12,23 @@ public final class Main {
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;
 
-    private static final String USAGE = String.join("\n",
+    private static final String COMMANDS = String.join("\n",
             "usage: gmpwatch-exporter [COMMAND] [ARGS]",
             "",
             "commands:",
-            "  run [FLAGS]               watch Go processes and serve metrics (the default command);",
-            "                            flags: --pid N, --exe PATH (both repeatable), --discover,",
-            "                            --discover.interval 5s, --discover.match REGEX,",
-            "                            --web.listen-address " + RunCommand.DEFAULT_LISTEN + ", --web.telemetry-path /metrics,",
-            "                            --web.config.file FILE (TLS and basic auth, exporter-toolkit format),",
-            "                            --creators.top-k 20, --walk.max-goroutines 1000000,",
-            "                            --walk.min-interval 10s, --walk.history-max-goroutines 100000",
-            "                            (0: no stuck ages), --probes (the per-event mode),",
-            "                            --probes.match REGEX, --probes.budget 0.02",
-            "  goroutines PID [--json]   every live goroutine of a Go process, grouped by the function",
-            "                            it runs, with states, wait reasons and source lines;",
-            "                            --stacks: where each one blocks (stacks grouped, like",
-            "                            /debug/pprof/goroutine?debug=1); --pprof FILE: the same as a",
-            "                            pprof goroutine profile; caps --stacks.max-goroutines 100000,",
-            "                            --stacks.max-frames 128; --since FILE (a goroutine profile saved",
-            "                            earlier): which stacks grew and shrank since, with counts;",
-            "                            --by label:KEY: live goroutines by the value of a pprof label",
-            "  inspect [--json] BINARY   analyse a Go binary: version, hooked functions and probe sites,",
-            "                            runtime struct offsets and wait reasons",
-            "  processes                 list running Go processes and how gmpwatch would probe them",
-            "  help                      show this text");
+            "  run [FLAGS]                watch Go processes and serve metrics (the default command)",
+            "  goroutines PID [FLAGS]     every live goroutine of a Go process by state, wait reason and creator;",
+            "                             its stacks, a pprof profile, a diff against an earlier profile",
+            "  inspect [--json] BINARY    analyse a Go binary: version, hooked functions and probe sites,",
+            "                             runtime struct offsets and wait reasons",
+            "  processes                  list running Go processes and how gmpwatch would probe them",
+            "  help                       show this text; COMMAND --help shows a command's flags",
+            "");
+
+    /** The whole help: the commands, then every flag of each command from its table. */
+    static String help() {
+        return COMMANDS + "\n" + ExporterFlags.RUN.help() + "\n" + ExporterFlags.GOROUTINES.help();
+    }
 
     private Main() {
     }
@@ -48,7 +40,15 @@ public final class Main {
     /** Runs a command and returns the exit code; never throws. */
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length > 0 && (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h"))) {
-            out.println(USAGE);
+            out.print(help());
+            return EXIT_OK;
+        }
+        if (args.length > 1 && (args[1].equals("--help") || args[1].equals("-h"))) {
+            switch (args[0]) {
+                case "run" -> out.print(ExporterFlags.RUN.help());
+                case "goroutines" -> out.print(ExporterFlags.GOROUTINES.help());
+                default -> out.print(help());
+            }
             return EXIT_OK;
         }
         if (args.length == 0 || args[0].startsWith("--")) {
@@ -65,7 +65,7 @@ public final class Main {
                         return new RunCommand(out, err).run(rest);
                     } catch (UsageException e) {
                         err.println("gmpwatch: " + e.getMessage());
-                        err.println(RunCommand.USAGE);
+                        err.println(ExporterFlags.RUN.usage());
                         return EXIT_USAGE;
                     }
                 case "inspect":

@@ -33,25 +33,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /** {@code run}: watch Go processes and serve their scheduler metrics. The default command. */
 final class RunCommand {
-    static final String DEFAULT_LISTEN = ":19467";
-    static final String USAGE = "usage: gmpwatch-exporter [run] [--pid N]... [--exe PATH]... [--discover]"
-            + " [--discover.interval 5s] [--discover.match REGEX] [--web.listen-address " + DEFAULT_LISTEN + "] [--web.config.file FILE]"
-            + " [--web.telemetry-path /metrics] [--creators.top-k 20] [--walk.max-goroutines 1000000]"
-            + " [--walk.min-interval 10s] [--walk.history-max-goroutines 100000] [--probes] [--probes.match REGEX] [--probes.budget 0.02]"
-            + " [--kubernetes] [--kubernetes.kubeconfig FILE] [--kubernetes.node NAME]";
-    private static final Set<String> VALUED = Set.of("pid", "exe", "discover.interval", "discover.match",
-            "web.listen-address", "web.telemetry-path", "web.config.file", "creators.top-k", "walk.max-goroutines", "walk.min-interval",
-            "walk.history-max-goroutines",
-            "probes.budget", "probes.match", "kubernetes.kubeconfig", "kubernetes.node");
-    private static final Set<String> SWITCHES = Set.of("discover", "probes", "kubernetes");
-
     private final PrintStream out;
     private final PrintStream err;
     private final Procfs proc = Procfs.HOST;
@@ -62,16 +49,16 @@ final class RunCommand {
     }
 
     int run(String[] args) throws UsageException {
-        Flags f = Flags.parse(args, VALUED, SWITCHES);
+        Flags f = Flags.parse(args, ExporterFlags.RUN);
         TargetSelection selection = selection(f);
-        Duration interval = duration(f.get("discover.interval", "5s"), "--discover.interval");
-        InetSocketAddress listen = listenAddress(f.get("web.listen-address", DEFAULT_LISTEN));
-        String telemetryPath = f.get("web.telemetry-path", "/metrics");
+        Duration interval = duration(f.get("discover.interval"), "--discover.interval");
+        InetSocketAddress listen = listenAddress(f.get("web.listen-address"));
+        String telemetryPath = f.get("web.telemetry-path");
         if (!telemetryPath.startsWith("/") || telemetryPath.equals("/")) {
             throw new UsageException("--web.telemetry-path must start with / and not be / itself");
         }
         WebConfig web = WebConfig.none();
-        String webFile = f.get("web.config.file", null);
+        String webFile = f.get("web.config.file");
         if (webFile != null) {
             try {
                 web = WebConfig.load(Path.of(webFile));
@@ -80,18 +67,18 @@ final class RunCommand {
                 return Main.EXIT_FAILURE;
             }
         }
-        int topK = positiveInt(f.get("creators.top-k", "20"), "--creators.top-k");
-        String history = f.get("walk.history-max-goroutines", Integer.toString(StateSampler.Limits.DEFAULT_HISTORY));
-        StateSampler.Limits limits = new StateSampler.Limits(positiveInt(f.get("walk.max-goroutines", "1000000"),
-                "--walk.max-goroutines"), duration(f.get("walk.min-interval", "10s"), "--walk.min-interval", Duration.ZERO),
+        int topK = positiveInt(f.get("creators.top-k"), "--creators.top-k");
+        String history = f.get("walk.history-max-goroutines");
+        StateSampler.Limits limits = new StateSampler.Limits(positiveInt(f.get("walk.max-goroutines"),
+                "--walk.max-goroutines"), duration(f.get("walk.min-interval"), "--walk.min-interval", Duration.ZERO),
                 history.equals("0") ? 0 : positiveInt(history, "--walk.history-max-goroutines"));
         boolean perEvent = f.on("probes") || !f.all("probes.match").isEmpty();
         Optional<Pattern> probesMatch = regex(f, "probes.match");
-        double budgetFraction = fraction(f.get("probes.budget", Double.toString(OverheadBudget.DEFAULT_FRACTION)), "--probes.budget");
+        double budgetFraction = fraction(f.get("probes.budget"), "--probes.budget");
         Optional<KubernetesNames> kubernetes;
         try {
-            kubernetes = KubernetesNames.fromFlags(f.on("kubernetes"), f.get("kubernetes.kubeconfig", null),
-                    f.get("kubernetes.node", null), System.getenv());
+            kubernetes = KubernetesNames.fromFlags(f.on("kubernetes"), f.get("kubernetes.kubeconfig"),
+                    f.get("kubernetes.node"), System.getenv());
         } catch (KubernetesException e) {
             err.println("gmpwatch: --kubernetes: " + e.getMessage());
             return Main.EXIT_FAILURE;
@@ -144,7 +131,7 @@ final class RunCommand {
             server = new ExporterServer(listen, telemetryPath, registry, watcher, sampler, web);
         } catch (IOException e) {
             probes.ifPresent(SchedulerProbes::close);
-            err.println("gmpwatch: cannot listen on " + f.get("web.listen-address", DEFAULT_LISTEN) + ": " + e.getMessage());
+            err.println("gmpwatch: cannot listen on " + f.get("web.listen-address") + ": " + e.getMessage());
             return Main.EXIT_FAILURE;
         }
         kubernetes.ifPresent(KubernetesNames::start);
@@ -192,7 +179,7 @@ final class RunCommand {
             return Optional.empty();
         }
         try {
-            return Optional.of(Pattern.compile(f.get(flag, "")));
+            return Optional.of(Pattern.compile(f.get(flag)));
         } catch (PatternSyntaxException e) {
             throw new UsageException("--" + flag + " is not a valid regex: " + e.getDescription());
         }

@@ -18,6 +18,16 @@ public final class GoroutineStackReader {
 
     /** Caps for one request. */
     public record Limits(long maxGoroutines, int maxFrames) {
+        /** Goroutines whose stacks one request reads, unless it asks otherwise. */
+        public static final long DEFAULT_MAX_GOROUTINES = 100_000;
+        public static final int DEFAULT_MAX_FRAMES = 128;
+        /** No request unwinds deeper: a real Go stack this deep is a runaway recursion. */
+        public static final int MAX_FRAMES = 10_000;
+
+        /** Limits as asked, with the frame count clamped to {@link #MAX_FRAMES}. */
+        public static Limits of(long maxGoroutines, long maxFrames) {
+            return new Limits(maxGoroutines, (int) Math.min(maxFrames, MAX_FRAMES));
+        }
     }
 
     /** What one read cost and covered. */

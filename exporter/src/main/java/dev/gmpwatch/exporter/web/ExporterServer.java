@@ -38,9 +38,6 @@ import javax.net.ssl.SSLParameters;
 
 /** The exporter's HTTP endpoints: metrics, a landing page, /healthz and the goroutine and stack API. */
 public final class ExporterServer implements AutoCloseable {
-    static final long DEFAULT_STACK_GOROUTINES = 100_000;
-    static final long DEFAULT_STACK_FRAMES = 128;
-    static final long MAX_STACK_FRAMES = 10_000;
 
     private final Semaphore stackReads = new Semaphore(1);
     /** Each watched process's last stack read, for the diff endpoint (turned into stacks only for a diff). */
@@ -220,8 +217,8 @@ public final class ExporterServer implements AutoCloseable {
         GoroutineStackReader.Limits limits;
         try {
             pid = Query.positive(q, "pid", -1);
-            limits = new GoroutineStackReader.Limits(Query.positive(q, "max_goroutines", DEFAULT_STACK_GOROUTINES),
-                    (int) Math.min(Query.positive(q, "max_frames", DEFAULT_STACK_FRAMES), MAX_STACK_FRAMES));
+            limits = GoroutineStackReader.Limits.of(Query.positive(q, "max_goroutines", GoroutineStackReader.Limits.DEFAULT_MAX_GOROUTINES),
+                    Query.positive(q, "max_frames", GoroutineStackReader.Limits.DEFAULT_MAX_FRAMES));
         } catch (IllegalArgumentException e) {
             sendJson(ex, 400, Map.of("error", e.getMessage()));
             return Optional.empty();
