@@ -1,6 +1,7 @@
 package dev.gmpwatch.exporter.cli;
 
 import dev.gmpwatch.exporter.bpf.BpfException;
+import dev.gmpwatch.exporter.collect.OrderedCollectors;
 import dev.gmpwatch.exporter.collect.SchedulerCollector;
 import dev.gmpwatch.exporter.collect.SelfMetrics;
 import dev.gmpwatch.exporter.collect.StateCollector;
@@ -24,6 +25,7 @@ import dev.gmpwatch.exporter.probe.WatchException;
 import dev.gmpwatch.exporter.web.ExporterServer;
 import dev.gmpwatch.exporter.web.WebConfig;
 import dev.gmpwatch.exporter.web.WebConfigException;
+import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -122,10 +124,12 @@ final class RunCommand {
         watcher.onRescan(sampler::retain);
         CollectorRegistry registry = new CollectorRegistry();
         ProcessLabeler labeler = kubernetes.map(KubernetesNames::labeler).orElse(ProcessLabeler.CGROUP_ONLY);
-        registry.register(new StateCollector(watcher, sampler, self, topK, labeler));
-        mode.ifPresent(m -> registry.register(new SchedulerCollector(m.probes(), m.budget(), self, w -> labeler.labels(w.pid(), w.exe(),
+        List<Collector> collectors = new ArrayList<>();
+        collectors.add(new StateCollector(watcher, sampler, self, topK, labeler));
+        mode.ifPresent(m -> collectors.add(new SchedulerCollector(m.probes(), m.budget(), self, w -> labeler.labels(w.pid(), w.exe(),
                 watcher.target(w.pid()).map(Target::container).orElseGet(() -> ContainerIdentity.of(proc, w.pid()))))));
-        kubernetes.ifPresent(k -> registry.register(k.collector()));
+        kubernetes.ifPresent(k -> collectors.add(k.collector()));
+        registry.register(new OrderedCollectors(collectors));
         ExporterServer server;
         try {
             server = new ExporterServer(listen, telemetryPath, registry, watcher, sampler, web);
