@@ -8,44 +8,40 @@ import dev.gmpwatch.remediator.core.StoreException;
 import dev.gmpwatch.remediator.engine.Executor;
 import dev.gmpwatch.remediator.engine.Policies;
 import dev.gmpwatch.remediator.engine.Remediator;
-import dev.gmpwatch.remediator.engine.StateView;
 import dev.gmpwatch.remediator.engine.RemediatorMetrics;
+import dev.gmpwatch.remediator.engine.StateView;
 import dev.gmpwatch.remediator.store.Database;
 import dev.gmpwatch.remediator.web.App;
 import dev.gmpwatch.remediator.webhook.Authenticator;
 import io.javalin.Javalin;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code java -jar gmpwatch-remediator.jar --config FILE.yml [--dry-run] [--insecure-no-auth]}. */
 public final class Main {
-    private static final String USAGE = "usage: gmpwatch-remediator --config FILE.yml [--dry-run] [--insecure-no-auth]";
-
     private Main() {
     }
 
     public static void main(String[] args) {
-        Path config = null;
-        boolean dryRun = false;
-        boolean insecure = false;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--config") && i + 1 < args.length) {
-                config = Path.of(args[++i]);
-            } else if (a.startsWith("--config=")) {
-                config = Path.of(a.substring(9));
-            } else if (a.equals("--dry-run")) {
-                dryRun = true;
-            } else if (a.equals("--insecure-no-auth")) {
-                insecure = true;
-            } else {
-                fail(2, "unknown argument '" + a + "'\n" + USAGE);
-            }
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
+            System.out.print(RemediatorFlags.help());
+            return;
         }
-        if (config == null) {
-            fail(2, "--config is required\n" + USAGE);
+        Map<RemediatorFlags, String> flags;
+        try {
+            flags = RemediatorFlags.parse(args);
+        } catch (IllegalArgumentException e) {
+            fail(2, e.getMessage() + "\n" + RemediatorFlags.usage());
+            return;
         }
+        if (!flags.containsKey(RemediatorFlags.CONFIG)) {
+            fail(2, "--config is required\n" + RemediatorFlags.usage());
+        }
+        Path config = Path.of(flags.get(RemediatorFlags.CONFIG));
+        boolean dryRun = flags.containsKey(RemediatorFlags.DRY_RUN);
+        boolean insecure = flags.containsKey(RemediatorFlags.INSECURE_NO_AUTH);
         RemediatorConfig cfg;
         try {
             cfg = ConfigLoader.load(config);
