@@ -1,5 +1,6 @@
 package dev.gmpwatch.exporter.cli;
 
+import dev.gmpwatch.exporter.collect.CollectorSet;
 import dev.gmpwatch.exporter.collect.StateSampler;
 import dev.gmpwatch.exporter.probe.OverheadBudget;
 import dev.gmpwatch.exporter.runtime.GoroutineStackReader;
@@ -44,7 +45,13 @@ final class ExporterFlags {
                     + " through the in-cluster service account (docs/kubernetes.md)"),
             Flag.value("kubernetes.kubeconfig", "FILE", null, "reach the API with this kubeconfig's current context instead"
                     + " (implies --kubernetes)"),
-            Flag.value("kubernetes.node", "NAME", null, "the node whose pods to watch (default: $NODE_NAME)")));
+            Flag.value("kubernetes.node", "NAME", null, "the node whose pods to watch (default: $NODE_NAME)"),
+            Flag.toggle("no-collector." + CollectorSet.STATE, "serve none of the state collector's families (runtime state,"
+                    + " goroutine walks, the kernel's numbers); discovery and the API still work"),
+            Flag.toggle("no-collector." + CollectorSet.PROBES, "with --probes, serve none of the per-event families"
+                    + " (the probes stay attached, for the budget)"),
+            Flag.toggle("no-collector." + CollectorSet.KUBERNETES, "with --kubernetes, serve none of the pod watch's own"
+                    + " families (series keep their pod names)")));
 
     static final FlagTable GOROUTINES = new FlagTable("gmpwatch-exporter goroutines PID", List.of(
             Flag.toggle("json", "the report as JSON (with --since: the diff as JSON)"),

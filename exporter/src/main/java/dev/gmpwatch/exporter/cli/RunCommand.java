@@ -1,7 +1,7 @@
 package dev.gmpwatch.exporter.cli;
 
 import dev.gmpwatch.exporter.bpf.BpfException;
-import dev.gmpwatch.exporter.collect.OrderedCollectors;
+import dev.gmpwatch.exporter.collect.CollectorSet;
 import dev.gmpwatch.exporter.collect.SchedulerCollector;
 import dev.gmpwatch.exporter.collect.SelfMetrics;
 import dev.gmpwatch.exporter.collect.StateCollector;
@@ -25,7 +25,6 @@ import dev.gmpwatch.exporter.probe.WatchException;
 import dev.gmpwatch.exporter.web.ExporterServer;
 import dev.gmpwatch.exporter.web.WebConfig;
 import dev.gmpwatch.exporter.web.WebConfigException;
-import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -35,9 +34,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
 
 /** {@code run}: watch Go processes and serve their scheduler metrics. The default command. */
 final class RunCommand {
@@ -124,12 +125,14 @@ final class RunCommand {
         watcher.onRescan(sampler::retain);
         CollectorRegistry registry = new CollectorRegistry();
         ProcessLabeler labeler = kubernetes.map(KubernetesNames::labeler).orElse(ProcessLabeler.CGROUP_ONLY);
-        List<Collector> collectors = new ArrayList<>();
-        collectors.add(new StateCollector(watcher, sampler, self, topK, labeler));
-        mode.ifPresent(m -> collectors.add(new SchedulerCollector(m.probes(), m.budget(), self, w -> labeler.labels(w.pid(), w.exe(),
-                watcher.target(w.pid()).map(Target::container).orElseGet(() -> ContainerIdentity.of(proc, w.pid()))))));
-        kubernetes.ifPresent(k -> collectors.add(k.collector()));
-        registry.register(new OrderedCollectors(collectors));
+        List<CollectorSet.Entry> collectors = new ArrayList<>();
+        collectors.add(new CollectorSet.Entry(CollectorSet.STATE, new StateCollector(watcher, sampler, self, topK, labeler)));
+        mode.ifPresent(m -> collectors.add(new CollectorSet.Entry(CollectorSet.PROBES, new SchedulerCollector(m.probes(), m.budget(), self,
+                w -> labeler.labels(w.pid(), w.exe(), watcher.target(w.pid()).map(Target::container)
+                        .orElseGet(() -> ContainerIdentity.of(proc, w.pid())))))));
+        kubernetes.ifPresent(k -> collectors.add(new CollectorSet.Entry(CollectorSet.KUBERNETES, k.collector())));
+        Set<String> disabled = CollectorSet.NAMES.stream().filter(n -> f.on("no-collector." + n)).collect(Collectors.toSet());
+        registry.register(new CollectorSet(collectors, disabled));
         ExporterServer server;
         try {
             server = new ExporterServer(listen, telemetryPath, registry, watcher, sampler, web);
