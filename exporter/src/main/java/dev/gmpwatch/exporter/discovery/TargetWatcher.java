@@ -291,8 +291,7 @@ public final class TargetWatcher implements Targets, AutoCloseable {
         try {
             return new Analysis(GoBinary.analyze(exeLink), null, false);
         } catch (GoBinaryException e) {
-            boolean notGo = e.getMessage().contains("not a Go binary");
-            return new Analysis(null, e.getMessage(), notGo);
+            return new Analysis(null, e.getMessage(), e.notGo());
         } catch (ElfFormatException e) {
             return new Analysis(null, e.getMessage(), true);
         }

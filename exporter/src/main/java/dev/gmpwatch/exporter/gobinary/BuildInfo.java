@@ -33,7 +33,7 @@ public final class BuildInfo {
             return parse(elf, file, at);
         }
         return RuntimeBuildVersion.find(elf)
-                .orElseThrow(() -> new GoBinaryException("not a Go binary (no Go build info or runtime version string)"));
+                .orElseThrow(() -> GoBinaryException.notGo("no Go build info or runtime version string"));
     }
 
     private static String parse(ElfFile elf, ByteBuffer file, int at) throws GoBinaryException, ElfFormatException {

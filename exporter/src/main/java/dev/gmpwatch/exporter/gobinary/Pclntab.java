@@ -68,7 +68,7 @@ public final class Pclntab {
     public static Pclntab read(ElfFile elf) throws GoBinaryException, ElfFormatException {
         // Go before 1.21 names it .data.rel.ro.gopclntab in PIE builds.
         ElfSection s = elf.section(".gopclntab").or(() -> elf.section(".data.rel.ro.gopclntab"))
-                .orElseThrow(() -> new GoBinaryException("not a Go binary (no .gopclntab section)"));
+                .orElseThrow(() -> GoBinaryException.notGo("no .gopclntab section"));
         return new Pclntab(elf.sectionData(s), s.address());
     }
 
