@@ -72,7 +72,7 @@ public final class GoBinary {
             elf.releasePages(); // the analysis touched much of the file; later lookups touch a few pages
             return bin;
         } catch (GoBinaryException e) {
-            throw new GoBinaryException(path + ": " + e.getMessage());
+            throw e.about(path);
         } catch (ElfFormatException e) {
             throw new ElfFormatException(path + ": " + e.getMessage());
         }

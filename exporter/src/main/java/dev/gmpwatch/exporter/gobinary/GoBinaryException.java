@@ -18,6 +18,11 @@ public final class GoBinaryException extends Exception {
         return new GoBinaryException("not a Go binary (" + why + ")", true);
     }
 
+    /** The same failure, its message prefixed with the file it is about. */
+    public GoBinaryException about(Object file) {
+        return new GoBinaryException(file + ": " + getMessage(), notGo);
+    }
+
     public boolean notGo() {
         return notGo;
     }

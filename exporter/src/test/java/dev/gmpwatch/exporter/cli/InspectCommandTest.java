@@ -2,10 +2,13 @@ package dev.gmpwatch.exporter.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gmpwatch.exporter.gobinary.GoBinary;
+import dev.gmpwatch.exporter.gobinary.GoBinaryException;
 import dev.gmpwatch.exporter.testing.Command;
 import dev.gmpwatch.exporter.testing.GoFixtures;
 import dev.gmpwatch.exporter.testing.GoToolchain;
@@ -107,6 +110,10 @@ class InspectCommandTest {
         Path out = tmp.resolve("hello");
         Command.check(List.of("gcc", "-O2", "-o", out.toString(), src.toString()), Map.of(), null, Duration.ofMinutes(1));
         assertOneLineError(out, "not a Go binary");
+        // Discovery passes over such a process in silence: it must learn "not Go" from the type, not the text.
+        GoBinaryException e = assertThrows(GoBinaryException.class, () -> GoBinary.analyze(out));
+        assertTrue(e.notGo(), e.getMessage());
+        assertTrue(e.getMessage().startsWith(out + ": "), e.getMessage());
     }
 
     @Test
