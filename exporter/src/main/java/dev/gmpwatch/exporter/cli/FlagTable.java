@@ -54,6 +54,7 @@ final class FlagTable {
             int column = 2 + width;
             for (String word : text.split(" ")) {
                 if (column + word.length() > HELP_WIDTH && column > 2 + width) {
+                    b.setLength(b.length() - 1); // the space after the last word of the line
                     b.append('\n').append(" ".repeat(2 + width));
                     column = 2 + width;
                 }

@@ -51,8 +51,39 @@ final class RunCommand {
         this.err = err;
     }
 
+    /** A start-up step failed for a reason the user can fix: exit 1 with this one line. */
+    private static final class StartupException extends Exception {
+        StartupException(String message) {
+            super(message);
+        }
+    }
+
+    /** Every flag, parsed and checked before anything starts. */
+    private record Settings(TargetSelection selection, Duration interval, InetSocketAddress listen, String listenFlag,
+                            String telemetryPath, WebConfig web, int topK, StateSampler.Limits limits, boolean perEvent,
+                            Optional<Pattern> probesMatch, double budgetFraction, Optional<KubernetesNames> kubernetes,
+                            Set<String> disabledCollectors) {
+    }
+
     int run(String[] args) throws UsageException {
-        Flags f = Flags.parse(args, ExporterFlags.RUN);
+        Optional<SchedulerProbes> probes = Optional.empty();
+        try {
+            Settings s = settings(Flags.parse(args, ExporterFlags.RUN));
+            requireCapabilities(s.perEvent());
+            probes = loadProbes(s.perEvent());
+            registerExes(s.selection(), probes);
+            return serve(s, probes);
+        } catch (StartupException e) {
+            probes.ifPresent(SchedulerProbes::close);
+            err.println("gmpwatch: " + e.getMessage());
+            return Main.EXIT_FAILURE;
+        } catch (UsageException e) {
+            probes.ifPresent(SchedulerProbes::close);
+            throw e;
+        }
+    }
+
+    private Settings settings(Flags f) throws UsageException, StartupException {
         TargetSelection selection = selection(f);
         Duration interval = duration(f.get("discover.interval"), "--discover.interval");
         InetSocketAddress listen = listenAddress(f.get("web.listen-address"));
@@ -66,8 +97,7 @@ final class RunCommand {
             try {
                 web = WebConfig.load(Path.of(webFile));
             } catch (WebConfigException e) {
-                err.println("gmpwatch: --web.config.file " + e.getMessage());
-                return Main.EXIT_FAILURE;
+                throw new StartupException("--web.config.file " + e.getMessage());
             }
         }
         int topK = positiveInt(f.get("creators.top-k"), "--creators.top-k");
@@ -78,31 +108,39 @@ final class RunCommand {
         boolean perEvent = f.on("probes") || !f.all("probes.match").isEmpty();
         Optional<Pattern> probesMatch = regex(f, "probes.match");
         double budgetFraction = fraction(f.get("probes.budget"), "--probes.budget");
-        Optional<KubernetesNames> kubernetes;
+        Set<String> disabled = CollectorSet.NAMES.stream().filter(n -> f.on("no-collector." + n)).collect(Collectors.toSet());
         try {
-            kubernetes = KubernetesNames.fromFlags(f.on("kubernetes"), f.get("kubernetes.kubeconfig"),
+            Optional<KubernetesNames> kubernetes = KubernetesNames.fromFlags(f.on("kubernetes"), f.get("kubernetes.kubeconfig"),
                     f.get("kubernetes.node"), System.getenv());
+            return new Settings(selection, interval, listen, f.get("web.listen-address"), telemetryPath, web, topK, limits, perEvent,
+                    probesMatch, budgetFraction, kubernetes, disabled);
         } catch (KubernetesException e) {
-            err.println("gmpwatch: --kubernetes: " + e.getMessage());
-            return Main.EXIT_FAILURE;
+            throw new StartupException("--kubernetes: " + e.getMessage());
         }
+    }
 
+    private void requireCapabilities(boolean perEvent) throws StartupException {
         List<String> missing = Capabilities.missing(proc, perEvent);
         if (!missing.isEmpty()) {
-            err.println("gmpwatch: missing capabilities " + String.join(", ", missing)
+            throw new StartupException("missing capabilities " + String.join(", ", missing)
                     + ": run as root, or grant them (setcap or the container's securityContext)");
-            return Main.EXIT_FAILURE;
         }
-        Optional<SchedulerProbes> probes = Optional.empty();
-        if (perEvent) {
-            try {
-                probes = Optional.of(new SchedulerProbes(proc));
-            } catch (BpfException e) {
-                err.println("gmpwatch: --probes: cannot load the BPF programs: " + e.getMessage()
-                        + " (needs CAP_BPF and CAP_PERFMON, and a kernel with BTF and uprobes)");
-                return Main.EXIT_FAILURE;
-            }
+    }
+
+    private Optional<SchedulerProbes> loadProbes(boolean perEvent) throws StartupException {
+        if (!perEvent) {
+            return Optional.empty();
         }
+        try {
+            return Optional.of(new SchedulerProbes(proc));
+        } catch (BpfException e) {
+            throw new StartupException("--probes: cannot load the BPF programs: " + e.getMessage()
+                    + " (needs CAP_BPF and CAP_PERFMON, and a kernel with BTF and uprobes)");
+        }
+    }
+
+    /** Checks every --exe now (a typo fails at start), and puts the probes on them in the per-event mode. */
+    private static void registerExes(TargetSelection selection, Optional<SchedulerProbes> probes) throws UsageException, StartupException {
         try {
             for (Path exe : selection.exes()) {
                 GoBinary bin = GoBinary.analyze(exe);
@@ -111,50 +149,40 @@ final class RunCommand {
                 }
             }
         } catch (GoBinaryException | ElfFormatException | WatchException e) {
-            probes.ifPresent(SchedulerProbes::close);
             throw new UsageException("--exe: " + e.getMessage());
         } catch (BpfException e) {
-            probes.ifPresent(SchedulerProbes::close);
-            err.println("gmpwatch: cannot attach to --exe binaries: " + e.getMessage());
-            return Main.EXIT_FAILURE;
+            throw new StartupException("cannot attach to --exe binaries: " + e.getMessage());
         }
+    }
+
+    /** Wires discovery, sampling and the collectors, serves HTTP, and blocks until SIGTERM or SIGINT. */
+    private int serve(Settings s, Optional<SchedulerProbes> probes) throws StartupException {
         SelfMetrics self = new SelfMetrics();
-        Optional<PerEventMode> mode = probes.map(p -> new PerEventMode(p, new OverheadBudget(budgetFraction), probesMatch));
-        TargetWatcher watcher = new TargetWatcher(mode, selection, proc);
-        StateSampler sampler = new StateSampler(proc, limits, self);
+        Optional<PerEventMode> mode = probes.map(p -> new PerEventMode(p, new OverheadBudget(s.budgetFraction()), s.probesMatch()));
+        TargetWatcher watcher = new TargetWatcher(mode, s.selection(), proc);
+        StateSampler sampler = new StateSampler(proc, s.limits(), self);
         watcher.onRescan(sampler::retain);
         CollectorRegistry registry = new CollectorRegistry();
-        ProcessLabeler labeler = kubernetes.map(KubernetesNames::labeler).orElse(ProcessLabeler.CGROUP_ONLY);
-        List<CollectorSet.Entry> collectors = new ArrayList<>();
-        collectors.add(new CollectorSet.Entry(CollectorSet.STATE, new StateCollector(watcher, sampler, self, topK, labeler)));
-        mode.ifPresent(m -> collectors.add(new CollectorSet.Entry(CollectorSet.PROBES, new SchedulerCollector(m.probes(), m.budget(), self,
-                w -> labeler.labels(w.pid(), w.exe(), watcher.target(w.pid()).map(Target::container)
-                        .orElseGet(() -> ContainerIdentity.of(proc, w.pid())))))));
-        kubernetes.ifPresent(k -> collectors.add(new CollectorSet.Entry(CollectorSet.KUBERNETES, k.collector())));
-        Set<String> disabled = CollectorSet.NAMES.stream().filter(n -> f.on("no-collector." + n)).collect(Collectors.toSet());
-        registry.register(new CollectorSet(collectors, disabled));
+        registry.register(collectors(s, mode, watcher, sampler, self));
         ExporterServer server;
         try {
-            server = new ExporterServer(listen, telemetryPath, registry, watcher, sampler, web);
+            server = new ExporterServer(s.listen(), s.telemetryPath(), registry, watcher, sampler, s.web());
         } catch (IOException e) {
-            probes.ifPresent(SchedulerProbes::close);
-            err.println("gmpwatch: cannot listen on " + f.get("web.listen-address") + ": " + e.getMessage());
-            return Main.EXIT_FAILURE;
+            throw new StartupException("cannot listen on " + s.listenFlag() + ": " + e.getMessage());
         }
-        kubernetes.ifPresent(KubernetesNames::start);
-        watcher.start(interval);
+        s.kubernetes().ifPresent(KubernetesNames::start);
+        watcher.start(s.interval());
         out.println("gmpwatch: serving " + (server.tls() ? "https" : "http") + "://" + hostForUrl(server.address()) + ":" + server.address().getPort()
-                + telemetryPath + ", watching " + watcher.targets().size() + " process(es)"
-                + (perEvent ? ", per-event probes on" : "")
-                + kubernetes.map(k -> ", pod names from " + k.describe()).orElse(""));
+                + s.telemetryPath() + ", watching " + watcher.targets().size() + " process(es)"
+                + (s.perEvent() ? ", per-event probes on" : "")
+                + s.kubernetes().map(k -> ", pod names from " + k.describe()).orElse(""));
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
-        Optional<SchedulerProbes> attached = probes;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             watcher.close();
-            kubernetes.ifPresent(KubernetesNames::close);
-            attached.ifPresent(SchedulerProbes::close); // detaches every probe
+            s.kubernetes().ifPresent(KubernetesNames::close);
+            probes.ifPresent(SchedulerProbes::close); // detaches every probe
             stopped.countDown();
         }, "gmpwatch-shutdown"));
         try {
@@ -163,6 +191,18 @@ final class RunCommand {
             Thread.currentThread().interrupt();
         }
         return Main.EXIT_OK;
+    }
+
+    /** The scrape's collectors in their order: state first, then the per-event mode's, then the pod watch's health. */
+    private CollectorSet collectors(Settings s, Optional<PerEventMode> mode, TargetWatcher watcher, StateSampler sampler, SelfMetrics self) {
+        ProcessLabeler labeler = s.kubernetes().map(KubernetesNames::labeler).orElse(ProcessLabeler.CGROUP_ONLY);
+        List<CollectorSet.Entry> collectors = new ArrayList<>();
+        collectors.add(new CollectorSet.Entry(CollectorSet.STATE, new StateCollector(watcher, sampler, self, s.topK(), labeler)));
+        mode.ifPresent(m -> collectors.add(new CollectorSet.Entry(CollectorSet.PROBES, new SchedulerCollector(m.probes(), m.budget(), self,
+                w -> labeler.labels(w.pid(), w.exe(), watcher.target(w.pid()).map(Target::container)
+                        .orElseGet(() -> ContainerIdentity.of(proc, w.pid())))))));
+        s.kubernetes().ifPresent(k -> collectors.add(new CollectorSet.Entry(CollectorSet.KUBERNETES, k.collector())));
+        return new CollectorSet(collectors, s.disabledCollectors());
     }
 
     private static TargetSelection selection(Flags f) throws UsageException {
