@@ -22,14 +22,10 @@ final class Flags {
             if (!a.startsWith("--")) {
                 throw new UsageException("unexpected argument '" + a + "'");
             }
-            String name = a.substring(2);
-            String value = null;
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            }
-            Flag flag = table.flag(name).orElseThrow(() -> new UsageException("unknown flag --" + a.substring(2).split("=", 2)[0]));
+            int eq = a.indexOf('=');
+            String name = eq < 0 ? a.substring(2) : a.substring(2, eq);
+            String value = eq < 0 ? null : a.substring(eq + 1);
+            Flag flag = table.flag(name).orElseThrow(() -> new UsageException("unknown flag --" + name));
             if (flag.isSwitch()) {
                 if (value != null && !value.equals("true") && !value.equals("false")) {
                     throw new UsageException("--" + name + " takes no value");
