@@ -11,7 +11,6 @@ import dev.gmpwatch.testkit.Repo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -73,14 +72,7 @@ class AlertRulesTest {
 
     @Test
     void everyAlertHasSeveritySummaryDescriptionAndRunbook() throws Exception {
-        String readme = Files.readString(Repo.root().resolve("docs/runbooks.md"));
-        Set<String> anchors = new HashSet<>();
-        for (String line : readme.split("\n")) {
-            if (line.startsWith("#")) {
-                anchors.add(line.replaceFirst("^#+\\s*", "").strip().toLowerCase()
-                        .replaceAll("[^a-z0-9 _-]", "").replace(' ', '-'));
-            }
-        }
+        Set<String> anchors = DocsLinksTest.anchors(Repo.root().resolve("docs/runbooks.md"));
         List<String> problems = new ArrayList<>();
         for (JsonNode rule : rules()) {
             String name = rule.path("alert").asText();
