@@ -4,31 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gmpwatch.testkit.GeneratedDocs;
 import dev.gmpwatch.testkit.Repo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The remediator's flags: parsed from one table, whose reference in docs/remediator.md is generated. */
 class RemediatorFlagsTest {
-    private static final Pattern BLOCK = Pattern.compile("(<!-- BEGIN flags[^\\n]*-->\\n)(.*?)(<!-- END flags -->)", Pattern.DOTALL);
-
     @Test
     void theDocsReferenceIsTheTable() throws IOException {
         Path docs = Repo.root().resolve("docs/remediator.md");
-        String text = Files.readString(docs);
-        Matcher m = BLOCK.matcher(text);
-        assertTrue(m.find(), "docs/remediator.md has no '<!-- BEGIN flags' ... '<!-- END flags -->' block");
-        String updated = text.substring(0, m.start(2)) + RemediatorFlags.markdown() + text.substring(m.end(2));
-        if (Boolean.getBoolean("gmpwatch.updateDocs")) {
-            Files.writeString(docs, updated);
-            return;
-        }
-        assertEquals(updated, text, "docs/remediator.md's flag reference differs from RemediatorFlags: rerun with -Dgmpwatch.updateDocs=true");
+        String expected = GeneratedDocs.expected(docs, "flags", RemediatorFlags.markdown());
+        assertEquals(expected, Files.readString(docs),
+                "docs/remediator.md's flag reference differs from RemediatorFlags: rerun with -Dgmpwatch.updateDocs=true");
         for (RemediatorFlags f : RemediatorFlags.values()) {
             assertTrue(RemediatorFlags.help().contains(f.synopsis()), "--help lacks " + f.synopsis());
         }

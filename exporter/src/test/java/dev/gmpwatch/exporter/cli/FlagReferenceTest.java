@@ -3,6 +3,7 @@ package dev.gmpwatch.exporter.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gmpwatch.testkit.GeneratedDocs;
 import dev.gmpwatch.testkit.Repo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,8 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The flag reference in docs/exporter.md and --help both come from ExporterFlags, and agree with it. */
@@ -22,18 +21,11 @@ class FlagReferenceTest {
     @Test
     void theDocsReferenceIsTheTable() throws IOException {
         Path docs = Repo.root().resolve("docs/exporter.md");
-        String text = Files.readString(docs);
-        String updated = text;
         for (Map.Entry<String, FlagTable> t : TABLES.entrySet()) {
-            Matcher m = block(t.getKey()).matcher(updated);
-            assertTrue(m.find(), "docs/exporter.md has no '<!-- BEGIN flags " + t.getKey() + "' ... '<!-- END flags " + t.getKey() + " -->' block");
-            updated = updated.substring(0, m.start(2)) + t.getValue().markdown() + updated.substring(m.end(2));
+            String expected = GeneratedDocs.expected(docs, "flags " + t.getKey(), t.getValue().markdown());
+            assertEquals(expected, Files.readString(docs),
+                    "docs/exporter.md's " + t.getKey() + " flag reference differs from ExporterFlags: rerun with -Dgmpwatch.updateDocs=true");
         }
-        if (Boolean.getBoolean("gmpwatch.updateDocs")) {
-            Files.writeString(docs, updated);
-            return;
-        }
-        assertEquals(updated, text, "docs/exporter.md's flag reference differs from ExporterFlags: rerun with -Dgmpwatch.updateDocs=true");
     }
 
     @Test
@@ -61,10 +53,6 @@ class FlagReferenceTest {
         Result bad = run("goroutines", "1", "--stacks.max-frames", "-3");
         assertEquals(Main.EXIT_USAGE, bad.code());
         assertEquals("gmpwatch: --stacks.max-frames takes a positive integer\n", bad.err());
-    }
-
-    private static Pattern block(String name) {
-        return Pattern.compile("(<!-- BEGIN flags " + name + "[^\\n]*-->\\n)(.*?)(<!-- END flags " + name + " -->)", Pattern.DOTALL);
     }
 
     private record Result(int code, String out, String err) {
