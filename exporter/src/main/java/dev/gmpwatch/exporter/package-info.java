@@ -10,8 +10,9 @@
  *   <li>{@code runtime}: the Go runtime's state, read from a live process's memory</li>
  *   <li>{@code stacks}, {@code probe}: goroutine stacks as text and pprof; the per-event uprobes</li>
  *   <li>{@code discovery}: which processes are served, and how each is labelled</li>
- *   <li>{@code kubernetes}: namespace, pod and container names from the API server</li>
- *   <li>{@code collect}: samples of the served processes, rendered as metric families</li>
+ *   <li>{@code kubernetes}, {@code sampling}: namespace, pod and container names from the API server; one
+ *       snapshot per scrape of the served processes, with the counters that keep it monotonic</li>
+ *   <li>{@code collect}: the collectors, each rendering its declared metric families from the snapshot</li>
  *   <li>{@code web}: the HTTP server: metrics, the API, TLS and basic auth</li>
  *   <li>{@code cli}: the commands, their flags, and the wiring of everything above</li>
  * </ol>

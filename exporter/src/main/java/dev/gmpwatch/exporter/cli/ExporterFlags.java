@@ -1,9 +1,10 @@
 package dev.gmpwatch.exporter.cli;
 
-import dev.gmpwatch.exporter.collect.CollectorSet;
-import dev.gmpwatch.exporter.collect.StateSampler;
+import dev.gmpwatch.exporter.collect.CollectorName;
 import dev.gmpwatch.exporter.probe.OverheadBudget;
 import dev.gmpwatch.exporter.runtime.GoroutineStackReader;
+import dev.gmpwatch.exporter.sampling.StateSampler;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,7 +15,7 @@ final class ExporterFlags {
     static final String DEFAULT_LISTEN = ":19467";
     static final String WALK_MAX_GOROUTINES = "1000000";
 
-    static final FlagTable RUN = new FlagTable("gmpwatch-exporter [run]", List.of(
+    static final FlagTable RUN = new FlagTable("gmpwatch-exporter [run]", concat(List.of(
             Flag.repeated("pid", "N", "watch this process"),
             Flag.repeated("exe", "PATH", "watch every process that runs this executable, now and later; with --probes the probes sit on the file,"
                     + " so even processes that live for milliseconds are counted from their first goroutine"),
@@ -45,13 +46,25 @@ final class ExporterFlags {
                     + " through the in-cluster service account (docs/kubernetes.md)"),
             Flag.value("kubernetes.kubeconfig", "FILE", null, "reach the API with this kubeconfig's current context instead"
                     + " (implies --kubernetes)"),
-            Flag.value("kubernetes.node", "NAME", null, "the node whose pods to watch (default: $NODE_NAME)"),
-            Flag.toggle("no-collector." + CollectorSet.STATE, "serve none of the state collector's families (runtime state,"
-                    + " goroutine walks, the kernel's numbers); discovery and the API still work"),
-            Flag.toggle("no-collector." + CollectorSet.PROBES, "with --probes, serve none of the per-event families"
-                    + " (the probes stay attached, for the budget)"),
-            Flag.toggle("no-collector." + CollectorSet.KUBERNETES, "with --kubernetes, serve none of the pod watch's own"
-                    + " families (series keep their pod names)")));
+            Flag.value("kubernetes.node", "NAME", null, "the node whose pods to watch (default: $NODE_NAME)")),
+            collectorFlags()));
+
+    /** --collector.NAME and --no-collector.NAME for each collector, in scrape order. */
+    private static List<Flag> collectorFlags() {
+        List<Flag> out = new ArrayList<>();
+        for (CollectorName c : CollectorName.values()) {
+            String when = c.needs().isEmpty() ? "" : "with --" + c.needs() + ", ";
+            out.add(Flag.toggle("collector." + c.label(), when + "serve " + c.serves() + " (the default)"));
+            out.add(Flag.toggle("no-collector." + c.label(), "serve none of the " + c.label() + " collector's families"));
+        }
+        return out;
+    }
+
+    private static List<Flag> concat(List<Flag> a, List<Flag> b) {
+        List<Flag> out = new ArrayList<>(a);
+        out.addAll(b);
+        return List.copyOf(out);
+    }
 
     static final FlagTable GOROUTINES = new FlagTable("gmpwatch-exporter goroutines PID", List.of(
             Flag.toggle("json", "the report as JSON (with --since: the diff as JSON)"),

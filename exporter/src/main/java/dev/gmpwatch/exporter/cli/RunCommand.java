@@ -1,11 +1,8 @@
 package dev.gmpwatch.exporter.cli;
 
 import dev.gmpwatch.exporter.bpf.BpfException;
+import dev.gmpwatch.exporter.collect.CollectorName;
 import dev.gmpwatch.exporter.collect.CollectorSet;
-import dev.gmpwatch.exporter.collect.SchedulerCollector;
-import dev.gmpwatch.exporter.collect.SelfMetrics;
-import dev.gmpwatch.exporter.collect.StateCollector;
-import dev.gmpwatch.exporter.collect.StateSampler;
 import dev.gmpwatch.exporter.discovery.ProcessLabeler;
 import dev.gmpwatch.exporter.discovery.Target;
 import dev.gmpwatch.exporter.discovery.TargetSelection;
@@ -22,6 +19,9 @@ import dev.gmpwatch.exporter.probe.OverheadBudget;
 import dev.gmpwatch.exporter.probe.PerEventMode;
 import dev.gmpwatch.exporter.probe.SchedulerProbes;
 import dev.gmpwatch.exporter.probe.WatchException;
+import dev.gmpwatch.exporter.sampling.SelfMetrics;
+import dev.gmpwatch.exporter.sampling.Snapshots;
+import dev.gmpwatch.exporter.sampling.StateSampler;
 import dev.gmpwatch.exporter.web.ExporterServer;
 import dev.gmpwatch.exporter.web.WebConfig;
 import dev.gmpwatch.exporter.web.WebConfigException;
@@ -32,13 +32,13 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import java.util.stream.Collectors;
 
 /** {@code run}: watch Go processes and serve their scheduler metrics. The default command. */
 final class RunCommand {
@@ -62,7 +62,7 @@ final class RunCommand {
     private record Settings(TargetSelection selection, Duration interval, InetSocketAddress listen, String listenFlag,
                             String telemetryPath, WebConfig web, int topK, StateSampler.Limits limits, boolean perEvent,
                             Optional<Pattern> probesMatch, double budgetFraction, Optional<KubernetesNames> kubernetes,
-                            Set<String> disabledCollectors) {
+                            Set<CollectorName> disabledCollectors) {
     }
 
     int run(String[] args) throws UsageException {
@@ -108,15 +108,38 @@ final class RunCommand {
         boolean perEvent = f.on("probes") || !f.all("probes.match").isEmpty();
         Optional<Pattern> probesMatch = regex(f, "probes.match");
         double budgetFraction = fraction(f.get("probes.budget"), "--probes.budget");
-        Set<String> disabled = CollectorSet.NAMES.stream().filter(n -> f.on("no-collector." + n)).collect(Collectors.toSet());
         try {
             Optional<KubernetesNames> kubernetes = KubernetesNames.fromFlags(f.on("kubernetes"), f.get("kubernetes.kubeconfig"),
                     f.get("kubernetes.node"), System.getenv());
+            Set<CollectorName> disabled = disabledCollectors(f, perEvent, kubernetes.isPresent());
             return new Settings(selection, interval, listen, f.get("web.listen-address"), telemetryPath, web, topK, limits, perEvent,
                     probesMatch, budgetFraction, kubernetes, disabled);
         } catch (KubernetesException e) {
             throw new StartupException("--kubernetes: " + e.getMessage());
         }
+    }
+
+    /** The collectors turned off; --collector.NAME only confirms one, and only where it exists. */
+    private static Set<CollectorName> disabledCollectors(Flags f, boolean perEvent, boolean kubernetes) throws UsageException {
+        Set<CollectorName> disabled = EnumSet.noneOf(CollectorName.class);
+        for (CollectorName c : CollectorName.values()) {
+            boolean on = f.on("collector." + c.label());
+            if (on && f.on("no-collector." + c.label())) {
+                throw new UsageException("--collector." + c.label() + " and --no-collector." + c.label() + " contradict each other");
+            }
+            boolean exists = switch (c) {
+                case PROBES -> perEvent;
+                case KUBERNETES -> kubernetes;
+                default -> true;
+            };
+            if (on && !exists) {
+                throw new UsageException("--collector." + c.label() + " needs --" + c.needs());
+            }
+            if (f.on("no-collector." + c.label())) {
+                disabled.add(c);
+            }
+        }
+        return disabled;
     }
 
     private void requireCapabilities(boolean perEvent) throws StartupException {
@@ -193,16 +216,16 @@ final class RunCommand {
         return Main.EXIT_OK;
     }
 
-    /** The scrape's collectors in their order: state first, then the per-event mode's, then the pod watch's health. */
+    /** The scrape's collectors: the snapshot's, the per-event mode's, the pod watch's health (one line each). */
     private CollectorSet collectors(Settings s, Optional<PerEventMode> mode, TargetWatcher watcher, StateSampler sampler, SelfMetrics self) {
         ProcessLabeler labeler = s.kubernetes().map(KubernetesNames::labeler).orElse(ProcessLabeler.CGROUP_ONLY);
-        List<CollectorSet.Entry> collectors = new ArrayList<>();
-        collectors.add(new CollectorSet.Entry(CollectorSet.STATE, new StateCollector(watcher, sampler, self, s.topK(), labeler)));
-        mode.ifPresent(m -> collectors.add(new CollectorSet.Entry(CollectorSet.PROBES, new SchedulerCollector(m.probes(), m.budget(), self,
+        List<CollectorSet.Entry> collectors = new ArrayList<>(CollectorSet.snapshotCollectors(s.topK()));
+        mode.ifPresent(m -> collectors.add(CollectorSet.probes(m.probes(), m.budget(), self,
                 w -> labeler.labels(w.pid(), w.exe(), watcher.target(w.pid()).map(Target::container)
-                        .orElseGet(() -> ContainerIdentity.of(proc, w.pid())))))));
-        s.kubernetes().ifPresent(k -> collectors.add(new CollectorSet.Entry(CollectorSet.KUBERNETES, k.collector())));
-        return new CollectorSet(collectors, s.disabledCollectors());
+                        .orElseGet(() -> ContainerIdentity.of(proc, w.pid()))))));
+        s.kubernetes().ifPresent(k -> collectors.add(CollectorSet.kubernetes(k::health)));
+        Snapshots snapshots = new Snapshots(watcher, sampler, labeler);
+        return new CollectorSet(collectors, s.disabledCollectors(), snapshots::take, self::snapshot, System::nanoTime);
     }
 
     private static TargetSelection selection(Flags f) throws UsageException {

@@ -1,69 +1,110 @@
 package dev.gmpwatch.exporter.collect;
 
+import dev.gmpwatch.exporter.discovery.ProcessLabels;
+import dev.gmpwatch.exporter.kubernetes.KubernetesNames;
+import dev.gmpwatch.exporter.probe.OverheadBudget;
+import dev.gmpwatch.exporter.probe.SchedulerProbes;
+import dev.gmpwatch.exporter.probe.WatchedProcess;
+import dev.gmpwatch.exporter.sampling.Scrape;
+import dev.gmpwatch.exporter.sampling.SelfMetrics;
+import dev.gmpwatch.exporter.sampling.StateSampler;
 import io.prometheus.client.Collector;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
- * Every collector of a scrape, each under a name, run one after the other in the order given.
- * A collector that fails costs its own families only: the rest of the scrape is served, and
- * {@code gmpwatch_scrape_collector_success{collector}} says which one failed. The order matters:
- * the per-event collector runs after the state collector, so that a process the state collector
- * shows as probed always has its per-event series in the same scrape (a rescan may adopt a process
- * between the two; the client library's own registry runs collectors in hash order).
+ * Every collector of a scrape, each under its name, run in {@link CollectorName} order on one
+ * snapshot of the served processes. A collector that fails costs its own families only: the rest
+ * of the scrape is served, and {@code gmpwatch_scrape_collector_success{collector}} says which one
+ * failed. The snapshot reads only what the collectors that are on need.
  */
 public final class CollectorSet extends Collector {
-    /** The scheduler-wide state, the goroutine walk and the kernel's numbers of each served process. */
-    public static final String STATE = "state";
-    /** The per-event mode's counts from the BPF maps (--probes). */
-    public static final String PROBES = "probes";
-    /** The pod watch's own health (--kubernetes). */
-    public static final String KUBERNETES = "kubernetes";
-    /** Every name, in scrape order: the flags --no-collector.NAME come from this list. */
-    public static final List<String> NAMES = List.of(STATE, PROBES, KUBERNETES);
-
     private static final System.Logger LOG = System.getLogger("gmpwatch.collect");
 
     /** One collector under its name. */
-    public record Entry(String name, Collector collector) {
-        public Entry {
-            if (!NAMES.contains(name)) {
-                throw new IllegalArgumentException("no collector is named " + name);
-            }
-        }
+    public record Entry(CollectorName name, MetricsCollector collector) {
     }
 
     private final List<Entry> entries;
+    private final Function<StateSampler.Reads, Scrape> snapshot;
+    private final Supplier<SelfMetrics.Snapshot> self;
+    private final LongSupplier nanoClock;
+    private final StateSampler.Reads reads;
 
-    /** @param disabled names turned off with --no-collector.NAME: their collectors never run */
-    public CollectorSet(List<Entry> entries, Set<String> disabled) {
-        this.entries = entries.stream().filter(e -> !disabled.contains(e.name())).toList();
+    /**
+     * @param entries  the collectors that exist in this run, in any order
+     * @param disabled names turned off with --no-collector.NAME: their collectors never run
+     * @param snapshot takes the scrape's snapshot, reading what it is asked to
+     * @param self     the exporter's own counters, read after every collector ran
+     * @param nanoClock times the snapshot and each collector
+     */
+    public CollectorSet(List<Entry> entries, Set<CollectorName> disabled, Function<StateSampler.Reads, Scrape> snapshot,
+                        Supplier<SelfMetrics.Snapshot> self, LongSupplier nanoClock) {
+        this.entries = entries.stream().filter(e -> !disabled.contains(e.name()))
+                .sorted((a, b) -> a.name().compareTo(b.name())).toList();
+        this.snapshot = snapshot;
+        this.self = self;
+        this.nanoClock = nanoClock;
+        Set<CollectorName> on = EnumSet.noneOf(CollectorName.class);
+        this.entries.forEach(e -> on.add(e.name()));
+        this.reads = new StateSampler.Reads(on.contains(CollectorName.WALK), on.contains(CollectorName.HOST));
+    }
+
+    /** The collectors of the snapshot, which every run has: scheduler, walk and host. */
+    public static List<Entry> snapshotCollectors(int topK) {
+        return List.of(new Entry(CollectorName.SCHEDULER, new SchedulerCollector()),
+                new Entry(CollectorName.WALK, new WalkCollector(topK)),
+                new Entry(CollectorName.HOST, new HostCollector()));
+    }
+
+    /** The per-event mode's collector, reading the probe maps at each scrape. */
+    public static Entry probes(SchedulerProbes probes, OverheadBudget budget, SelfMetrics self,
+                               Function<WatchedProcess, ProcessLabels> labels) {
+        return new Entry(CollectorName.PROBES, new ProbeCollector(probes, budget, self, labels));
+    }
+
+    /** The pod watch's health collector. */
+    public static Entry kubernetes(Supplier<KubernetesNames.Health> health) {
+        return new Entry(CollectorName.KUBERNETES, new KubernetesCollector(health));
     }
 
     @Override
-    public List<MetricFamilySamples> collect() {
-        List<MetricFamilySamples> out = new ArrayList<>();
-        List<MetricFamilySamples.Sample> durations = new ArrayList<>();
-        List<MetricFamilySamples.Sample> success = new ArrayList<>();
-        for (Entry e : entries) {
-            long t0 = System.nanoTime();
-            boolean ok = true;
-            try {
-                out.addAll(e.collector().collect());
-            } catch (RuntimeException ex) {
-                ok = false;
-                LOG.log(System.Logger.Level.WARNING, "collector " + e.name() + " failed: " + ex);
-            }
-            List<String> label = List.of(e.name());
-            durations.add(new MetricFamilySamples.Sample("gmpwatch_scrape_collector_duration_seconds", List.of("collector"), label,
-                    (System.nanoTime() - t0) / 1e9));
-            success.add(new MetricFamilySamples.Sample("gmpwatch_scrape_collector_success", List.of("collector"), label, ok ? 1 : 0));
+    public synchronized List<MetricFamilySamples> collect() {
+        long t0 = nanoClock.getAsLong();
+        Scrape scrape = Scrape.EMPTY;
+        boolean snapshotOk = true;
+        try {
+            scrape = snapshot.apply(reads);
+        } catch (RuntimeException e) {
+            snapshotOk = false;
+            LOG.log(System.Logger.Level.WARNING, "taking the scrape's snapshot failed: " + e);
         }
-        out.add(new MetricFamilySamples("gmpwatch_scrape_collector_duration_seconds", Type.GAUGE,
-                "How long each collector took in this scrape.", durations));
-        out.add(new MetricFamilySamples("gmpwatch_scrape_collector_success", Type.GAUGE,
-                "1 when the collector served its families in this scrape, 0 when it failed (the rest of the scrape is served).", success));
+        double readSeconds = (nanoClock.getAsLong() - t0) / 1e9;
+        List<MetricFamilySamples> out = new ArrayList<>();
+        List<ExporterFamilies.Result> results = new ArrayList<>();
+        for (Entry e : entries) {
+            long t1 = nanoClock.getAsLong();
+            boolean ok = snapshotOk || !e.name().readsSnapshot();
+            if (ok) {
+                Families f = new Families();
+                try {
+                    e.collector().collect(scrape, f);
+                    out.addAll(f.build());
+                } catch (RuntimeException ex) {
+                    ok = false;
+                    LOG.log(System.Logger.Level.WARNING, "collector " + e.name().label() + " failed: " + ex);
+                }
+            }
+            results.add(new ExporterFamilies.Result(e.name(), ok, (nanoClock.getAsLong() - t1) / 1e9));
+        }
+        Families f = new Families();
+        ExporterFamilies.render(scrape, self.get(), readSeconds, results, f);
+        out.addAll(f.build());
         return out;
     }
 }

@@ -1,45 +1,66 @@
 package dev.gmpwatch.exporter.collect;
 
-import io.prometheus.client.Collector.MetricFamilySamples;
+import dev.gmpwatch.exporter.discovery.ProcessLabels;
 import io.prometheus.client.Collector.MetricFamilySamples.Sample;
-import io.prometheus.client.Collector.Type;
+import io.prometheus.client.Collector.MetricFamilySamples;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Collects samples per metric family during one scrape, in a stable order. */
-final class Families {
-    private record Family(String name, Type type, String help, List<Sample> samples) {
+/**
+ * The families one collector writes in one scrape, in a stable order. Only declared families go
+ * in, each sample with exactly its declared labels.
+ */
+public final class Families {
+    private record Family(Metric metric, List<Sample> samples) {
     }
 
     private final Map<String, Family> families = new LinkedHashMap<>();
-    /** One series per process gmpwatch looked at. Created on first use, so only one collector owns it. */
-    List<Sample> info() {
-        return family("gmpwatch_target", Type.INFO,
-                "One series per process gmpwatch looked at: its Go version, probe mode and whether its state is read.");
+
+    /** Serves the family, with no samples yet: its HELP and TYPE appear even when none follow. */
+    void declare(Metric m) {
+        family(m);
     }
 
-    List<Sample> counter(String name, String help) {
-        return family(name, Type.COUNTER, help);
+    /** One series of a per-process family that adds no labels. */
+    void add(Metric m, ProcessLabels proc, double value) {
+        add(m, proc, List.of(), value);
     }
 
-    List<Sample> gauge(String name, String help) {
-        return family(name, Type.GAUGE, help);
+    /** One series of a per-process family, with its own label values in declared order. */
+    void add(Metric m, ProcessLabels proc, List<String> values, double value) {
+        ProcessLabels l = proc.plus(m.labels(), values);
+        family(m).add(new Sample(m.name(), l.names(), l.values(), value));
     }
 
-    List<Sample> histogram(String name, String help) {
-        return family(name, Type.HISTOGRAM, help);
+    /** One series of a family about the exporter itself. */
+    void add(Metric m, List<String> values, double value) {
+        family(m).add(new Sample(m.name(), m.labels(), values, value));
     }
 
-    private List<Sample> family(String name, Type type, String help) {
-        return families.computeIfAbsent(name, n -> new Family(n, type, help, new ArrayList<>())).samples();
+    /** A histogram's samples, named and labelled by the caller (_bucket with le, _count, _sum). */
+    void addHistogram(Metric m, List<Sample> samples) {
+        family(m).addAll(samples);
+    }
+
+    private List<Sample> family(Metric m) {
+        Family f = families.computeIfAbsent(m.familyName(), n -> new Family(m, new ArrayList<>()));
+        if (f.metric() != m && !f.metric().equals(m)) {
+            throw new IllegalStateException(m.name() + " is declared twice");
+        }
+        return f.samples();
+    }
+
+    /** The names of the families written so far, as served. */
+    List<String> names() {
+        return families.values().stream().map(f -> f.metric().name()).toList();
     }
 
     List<MetricFamilySamples> build() {
         List<MetricFamilySamples> out = new ArrayList<>();
         for (Family f : families.values()) {
-            out.add(new MetricFamilySamples(f.name(), f.type(), f.help(), f.samples()));
+            out.add(new MetricFamilySamples(f.metric().familyName(), f.metric().type(), f.metric().help(), f.samples()));
         }
         return out;
     }

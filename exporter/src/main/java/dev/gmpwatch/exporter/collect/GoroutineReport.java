@@ -1,7 +1,7 @@
 package dev.gmpwatch.exporter.collect;
 
-import dev.gmpwatch.exporter.collect.ProcessSample.CreatorRow;
 import dev.gmpwatch.exporter.discovery.Target;
+import dev.gmpwatch.exporter.sampling.ProcessSample.CreatorRow;
 import dev.gmpwatch.exporter.stacks.StackText;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -49,8 +49,8 @@ public final class GoroutineReport {
             m.put("oldestWaitSeconds", Double.isNaN(r.oldestWaitSeconds()) ? null : r.oldestWaitSeconds());
             m.put("longestStuckSeconds", Double.isNaN(r.longestStuckSeconds()) ? null : r.longestStuckSeconds());
             Map<String, Long> stuck = new LinkedHashMap<>();
-            for (int i = 0; i < StateMetrics.STUCK_AGES.size(); i++) {
-                stuck.put(StateMetrics.STUCK_AGES.get(i), r.stuck().get(i));
+            for (int i = 0; i < WalkCollector.STUCK_AGES.size(); i++) {
+                stuck.put(WalkCollector.STUCK_AGES.get(i), r.stuck().get(i));
             }
             m.put("stuck", stuck);
             if (earlier != null) {

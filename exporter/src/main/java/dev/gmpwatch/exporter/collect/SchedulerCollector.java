@@ -1,139 +1,103 @@
 package dev.gmpwatch.exporter.collect;
 
-import dev.gmpwatch.exporter.bpf.BpfException;
-import dev.gmpwatch.exporter.bpf.BpfMap;
 import dev.gmpwatch.exporter.discovery.ProcessLabels;
-import dev.gmpwatch.exporter.probe.OverheadBudget;
-import dev.gmpwatch.exporter.probe.SchedulerProbes;
-import dev.gmpwatch.exporter.probe.WatchedProcess;
-import dev.gmpwatch.exporter.runtime.GoStatus;
-import io.prometheus.client.Collector;
-import java.nio.ByteBuffer;
+import dev.gmpwatch.exporter.runtime.ProcState;
+import dev.gmpwatch.exporter.runtime.SchedulerState;
+import dev.gmpwatch.exporter.runtime.TimeHistogram;
+import dev.gmpwatch.exporter.sampling.ProcessSample;
+import dev.gmpwatch.exporter.sampling.Scrape;
+import io.prometheus.client.Collector.MetricFamilySamples.Sample;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
 
 /**
- * The per-event mode's metrics, from the BPF maps when Prometheus scrapes: state transitions,
- * parks by reason, goroutine lifetimes and dropped events. Served beside {@link StateCollector}'s.
+ * The scheduler-wide state of each served process, read at every scrape: goroutine counters, Ps,
+ * threads, run queues and the runtime's own latency and pause histograms. Pure: it renders the
+ * snapshot, so its exposition is tested against a golden file.
  */
-public final class SchedulerCollector extends Collector {
-    private static final System.Logger LOG = System.getLogger("gmpwatch.collect");
+final class SchedulerCollector implements MetricsCollector {
+    /** Histogram edges: every second power of two from 2^10 ns (1.024 us) to 2^36 ns (68.7 s); all are runtime bucket edges, 2^20 ns (the SLO's 1.048576 ms) among them. */
+    static final int FIRST_EDGE_LOG2 = 10;
+    static final int LAST_EDGE_LOG2 = 36;
+    static final int EDGE_STEP_LOG2 = 2;
+    /** Per-P run-queue series only up to this GOMAXPROCS, to keep cardinality bounded. */
+    static final int MAX_PROCS_DETAIL = 64;
 
-    /** The states every process gets transition series for, pre-filled with 0. */
-    private static final List<String> REPORTED_STATES = List.of("idle", "runnable", "running", "syscall", "waiting",
-            "dead", "copystack", "preempted");
-
-    private final SchedulerProbes probes;
-    private final OverheadBudget budget;
-    private final SelfMetrics self;
-    private final Function<WatchedProcess, ProcessLabels> labels;
-
-    /** @param labels names a probed process as the state collector names it, so the series of both join */
-    public SchedulerCollector(SchedulerProbes probes, OverheadBudget budget, SelfMetrics self,
-                              Function<WatchedProcess, ProcessLabels> labels) {
-        this.probes = probes;
-        this.budget = budget;
-        this.self = self;
-        this.labels = labels;
-    }
+    static final Metric LIVE = Metric.gauge("gmpwatch_goroutines_live",
+            "Live goroutines as runtime.NumGoroutine() counts them, from the runtime's counters at this scrape.");
+    static final Metric SYSTEM = Metric.gauge("gmpwatch_goroutines_system",
+            "The runtime's own goroutines (GC workers, finalizers, ...), not in gmpwatch_goroutines_live.");
+    static final Metric CREATED = Metric.counter("gmpwatch_goroutines_created_total",
+            "Goroutines created since the process started (the runtime's goroutine ids handed out).");
+    static final Metric EXITED = Metric.counter("gmpwatch_goroutines_exited_total", "Goroutines that ended since the process started.");
+    static final Metric GC_CYCLES = Metric.counter("gmpwatch_gc_cycles_total", "Completed GC cycles (memstats.numgc).");
+    static final Metric GOMAXPROCS = Metric.gauge("gmpwatch_gomaxprocs", "The process's GOMAXPROCS.");
+    static final Metric PROCS_IDLE = Metric.gauge("gmpwatch_procs_idle", "Ps with no work (sched.npidle).");
+    static final Metric THREADS = Metric.gauge("gmpwatch_threads", "OS threads (Ms) the runtime has alive.");
+    static final Metric SPINNING = Metric.gauge("gmpwatch_threads_spinning", "Ms spinning, looking for work.");
+    static final Metric GLOBAL_QUEUE = Metric.gauge("gmpwatch_global_run_queue_length", "Goroutines in the global run queue.");
+    static final Metric LOCAL_QUEUES = Metric.gauge("gmpwatch_local_run_queue_length",
+            "Goroutines in the Ps' local run queues (each holds 256), runnext included.");
+    static final Metric P_QUEUE = Metric.gauge("gmpwatch_p_run_queue_length",
+            "Goroutines in one P's local run queue (only while GOMAXPROCS <= " + MAX_PROCS_DETAIL + ").", "p");
+    static final Metric SCHED_TICKS = Metric.counter("gmpwatch_sched_ticks_total",
+            "Scheduling rounds: calls into the scheduler, summed over Ps (p.schedtick).");
+    static final Metric SYSCALL_TICKS = Metric.counter("gmpwatch_syscall_ticks_total",
+            "System calls that went through the scheduler, summed over Ps (p.syscalltick).");
+    static final Metric SCHED_LATENCY = Metric.histogram("gmpwatch_sched_latency_seconds",
+            "Time goroutines waited from runnable to running: the runtime's own histogram, which times about 1 transition in 8 (no _sum).");
+    static final Metric STOP_THE_WORLD = Metric.histogram("gmpwatch_stop_the_world_seconds",
+            "GC stop-the-world pauses: the runtime's own histogram (no _sum).");
+    static final List<Metric> DECLARED = List.of(LIVE, SYSTEM, CREATED, EXITED, GC_CYCLES, GOMAXPROCS, PROCS_IDLE, THREADS,
+            SPINNING, GLOBAL_QUEUE, LOCAL_QUEUES, P_QUEUE, SCHED_TICKS, SYSCALL_TICKS, SCHED_LATENCY, STOP_THE_WORLD);
 
     @Override
-    public synchronized List<MetricFamilySamples> collect() {
-        Families f = new Families();
-        for (WatchedProcess w : probes.watched()) {
-            try {
-                collectProcess(w, f);
-            } catch (BpfException | RuntimeException e) {
-                self.scrapeFailed();
-                LOG.log(System.Logger.Level.WARNING, "reading the maps of pid " + w.pid() + " failed: " + e.getMessage());
+    public void collect(Scrape scrape, Families f) {
+        for (ProcessSample s : scrape.samples()) {
+            if (s.scheduler() != null) {
+                render(s, s.scheduler(), s.labels(), f);
             }
-        }
-        collectDrops(f);
-        return f.build();
-    }
-
-    private void collectProcess(WatchedProcess w, Families f) throws BpfException {
-        ProcessLabels proc = labels.apply(w);
-        transitionSamples(f, proc, probes.transitions(w.slot()));
-        parkSamples(f, w, proc);
-        histogram(f, "gmpwatch_goroutine_lifetime_seconds", "Lifetime of goroutines created since the probes attached.",
-                "lifetime", w, proc);
-        budget.estimate(w.pid()).ifPresent(e -> f.gauge("gmpwatch_probe_overhead_ratio",
-                "Estimated share of one CPU the per-event probes cost the process (hit rate x cost per hit).")
-                .add(sample("gmpwatch_probe_overhead_ratio", proc, e.cpuFraction())));
-    }
-
-    private static void transitionSamples(Families f, ProcessLabels proc, long[][] t) {
-        List<MetricFamilySamples.Sample> family = f.counter("gmpwatch_goroutine_transitions",
-                "Goroutine state transitions, from -> to.");
-        Map<String, Long> byPair = new java.util.LinkedHashMap<>();
-        for (String from : REPORTED_STATES) {
-            for (String to : REPORTED_STATES) {
-                byPair.put(from + "\u0000" + to, 0L);
-            }
-        }
-        for (int from = 0; from < t.length; from++) {
-            for (int to = 0; to < t.length; to++) {
-                if (t[from][to] != 0 || (from < 12 && to < 12 && byPair.containsKey(GoStatus.name(from) + "\u0000" + GoStatus.name(to)))) {
-                    byPair.merge(GoStatus.name(from) + "\u0000" + GoStatus.name(to), t[from][to], Long::sum);
-                }
-            }
-        }
-        byPair.forEach((k, v) -> {
-            String[] ft = k.split("\u0000");
-            ProcessLabels l = proc.plus(List.of("from", "to"), List.of(ft[0], ft[1]));
-            family.add(new MetricFamilySamples.Sample("gmpwatch_goroutine_transitions_total", l.names(), l.values(), v));
-        });
-    }
-
-    private void parkSamples(Families f, WatchedProcess w, ProcessLabels proc) throws BpfException {
-        List<MetricFamilySamples.Sample> family = f.counter("gmpwatch_goroutine_parks",
-                "Goroutines parked (moved to _Gwaiting), by the runtime's wait reason.");
-        List<String> texts = w.binary().waitReasons().texts();
-        Map<String, Long> byReason = new java.util.LinkedHashMap<>();
-        for (String t : texts) {
-            if (!t.isEmpty()) {
-                byReason.put(t, 0L);
-            }
-        }
-        BpfMap m = probes.map("parks");
-        for (int code = 0; code < SchedulerProbes.WAIT_REASONS; code++) {
-            long n = BpfMap.sumPerCpu(m.lookupPerCpu(w.slot() * SchedulerProbes.WAIT_REASONS + code, 8));
-            if (n != 0) {
-                String reason = code < texts.size() && !texts.get(code).isEmpty() ? texts.get(code) : "other";
-                byReason.merge(reason, n, Long::sum);
-            }
-        }
-        byReason.forEach((r, n) -> {
-            ProcessLabels l = proc.plus("reason", r);
-            family.add(new MetricFamilySamples.Sample("gmpwatch_goroutine_parks_total", l.names(), l.values(), n));
-        });
-    }
-
-    private void histogram(Families f, String name, String help, String map, WatchedProcess w, ProcessLabels proc)
-            throws BpfException {
-        ByteBuffer perCpu = probes.map(map).lookupPerCpu(w.slot(), SchedulerProbes.HIST_SIZE);
-        f.histogram(name, help).addAll(Histograms.samples(name, proc.names(), proc.values(),
-                Histograms.sumPerCpu(perCpu, SchedulerProbes.HIST_BUCKETS, SchedulerProbes.HIST_SIZE)));
-    }
-
-    private void collectDrops(Families f) {
-        String[] kinds = {"runnable_table_full", "birth_table_full", "creator_table_full", "stw_table_full", "no_free_slot"};
-        List<MetricFamilySamples.Sample> family = f.counter("gmpwatch_events_dropped",
-                "Events the BPF programs could not record because a bounded map was full.");
-        for (int i = 0; i < kinds.length; i++) {
-            long n = 0;
-            try {
-                n = BpfMap.sumPerCpu(probes.map("drops").lookupPerCpu(i, 8));
-            } catch (BpfException e) {
-                self.scrapeFailed();
-            }
-            family.add(new MetricFamilySamples.Sample("gmpwatch_events_dropped_total", List.of("reason"), List.of(kinds[i]), n));
         }
     }
 
-    private static MetricFamilySamples.Sample sample(String name, ProcessLabels proc, double v) {
-        return new MetricFamilySamples.Sample(name, proc.names(), proc.values(), v);
+    private static void render(ProcessSample s, SchedulerState st, ProcessLabels proc, Families f) {
+        ProcessSample.Counters c = s.counters();
+        f.add(LIVE, proc, st.goroutines());
+        f.add(SYSTEM, proc, st.systemGoroutines());
+        f.add(CREATED, proc, c.created());
+        f.add(EXITED, proc, c.exited());
+        f.add(GC_CYCLES, proc, c.gcCycles());
+        f.add(GOMAXPROCS, proc, st.gomaxprocs());
+        f.add(PROCS_IDLE, proc, st.idleProcs());
+        f.add(THREADS, proc, st.threads());
+        f.add(SPINNING, proc, st.spinningThreads());
+        f.add(GLOBAL_QUEUE, proc, st.globalRunQueue());
+        f.add(LOCAL_QUEUES, proc, st.localRunQueue());
+        if (st.procs().size() <= MAX_PROCS_DETAIL) {
+            f.declare(P_QUEUE);
+            for (ProcState p : st.procs()) {
+                f.add(P_QUEUE, proc, List.of(Integer.toString(p.id())), p.runQueue());
+            }
+        }
+        f.add(SCHED_TICKS, proc, c.schedTicks());
+        f.add(SYSCALL_TICKS, proc, c.syscallTicks());
+        histogram(f, SCHED_LATENCY, proc, st.schedLatency());
+        st.stopTheWorld().ifPresent(h -> histogram(f, STOP_THE_WORLD, proc, h));
+    }
+
+    /** Cumulative buckets at the chosen edges; no _sum: the runtime keeps none. */
+    private static void histogram(Families f, Metric m, ProcessLabels proc, TimeHistogram h) {
+        List<Sample> out = new ArrayList<>();
+        for (int e = FIRST_EDGE_LOG2; e <= LAST_EDGE_LOG2; e += EDGE_STEP_LOG2) {
+            out.add(bucket(m, proc, Double.toString((1L << e) / 1e9), h.countBelow(e)));
+        }
+        out.add(bucket(m, proc, "+Inf", h.count()));
+        out.add(new Sample(m.name() + "_count", proc.names(), proc.values(), h.count()));
+        f.addHistogram(m, out);
+    }
+
+    private static Sample bucket(Metric m, ProcessLabels proc, String le, long n) {
+        ProcessLabels l = proc.plus("le", le);
+        return new Sample(m.name() + "_bucket", l.names(), l.values(), n);
     }
 }

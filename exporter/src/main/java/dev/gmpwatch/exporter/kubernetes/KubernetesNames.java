@@ -1,7 +1,6 @@
 package dev.gmpwatch.exporter.kubernetes;
 
 import dev.gmpwatch.exporter.discovery.ProcessLabeler;
-import io.prometheus.client.Collector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -58,8 +57,16 @@ public final class KubernetesNames implements AutoCloseable {
         return new PodLabeler(index);
     }
 
-    public Collector collector() {
-        return new KubernetesCollector(stats, index);
+    /** The pod watch's health at this moment, for the kubernetes collector. */
+    public Health health() {
+        return new Health(stats.up(), stats.errors(), stats.lists(), stats.events(), index.size());
+    }
+
+    /**
+     * @param errors failed requests by why (unreachable, unauthorized, forbidden, bad_response)
+     * @param pods   this node's pods whose names are known
+     */
+    public record Health(boolean up, Map<String, Long> errors, long lists, long events, int pods) {
     }
 
     public void start() {

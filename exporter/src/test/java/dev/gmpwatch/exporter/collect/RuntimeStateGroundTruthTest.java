@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gmpwatch.exporter.collect.ProcessSample.CreatorRow;
 import dev.gmpwatch.exporter.discovery.ProcessLabeler;
 import dev.gmpwatch.exporter.discovery.Target;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
@@ -14,6 +13,10 @@ import dev.gmpwatch.exporter.host.ContainerIdentity;
 import dev.gmpwatch.exporter.host.ProcessMemory;
 import dev.gmpwatch.exporter.host.Procfs;
 import dev.gmpwatch.exporter.runtime.TimeHistogram;
+import dev.gmpwatch.exporter.sampling.ProcessSample.CreatorRow;
+import dev.gmpwatch.exporter.sampling.ProcessSample;
+import dev.gmpwatch.exporter.sampling.SelfMetrics;
+import dev.gmpwatch.exporter.sampling.StateSampler;
 import dev.gmpwatch.exporter.testing.FixtureProcess;
 import dev.gmpwatch.exporter.testing.GoFixtures.Variant;
 import dev.gmpwatch.exporter.testing.GoFixtures;
@@ -146,7 +149,7 @@ class RuntimeStateGroundTruthTest {
     /** The count, then the count under every exported edge. */
     private static List<Long> cumulative(TimeHistogram h) {
         List<Long> out = new ArrayList<>(List.of(h.count()));
-        for (int e = StateMetrics.FIRST_EDGE_LOG2; e <= StateMetrics.LAST_EDGE_LOG2; e += StateMetrics.EDGE_STEP_LOG2) {
+        for (int e = SchedulerCollector.FIRST_EDGE_LOG2; e <= SchedulerCollector.LAST_EDGE_LOG2; e += SchedulerCollector.EDGE_STEP_LOG2) {
             out.add(h.countBelow(e));
         }
         return out;
@@ -163,7 +166,7 @@ class RuntimeStateGroundTruthTest {
             total += counts[i];
         }
         List<Long> out = new ArrayList<>(List.of(total));
-        for (int e = StateMetrics.FIRST_EDGE_LOG2; e <= StateMetrics.LAST_EDGE_LOG2; e += StateMetrics.EDGE_STEP_LOG2) {
+        for (int e = SchedulerCollector.FIRST_EDGE_LOG2; e <= SchedulerCollector.LAST_EDGE_LOG2; e += SchedulerCollector.EDGE_STEP_LOG2) {
             int at = edges.indexOf((1L << e) / 1e9);
             assertTrue(at > 0, what + ": 2^" + e + " ns is one of the runtime's bucket edges");
             long below = 0;
@@ -188,6 +191,6 @@ class RuntimeStateGroundTruthTest {
     }
 
     private static ProcessSample sample(StateSampler sampler, Target t) {
-        return sampler.sample(t, ProcessLabeler.CGROUP_ONLY.labels(t.pid(), t.exe(), t.container()));
+        return sampler.sample(t, ProcessLabeler.CGROUP_ONLY.labels(t.pid(), t.exe(), t.container()), StateSampler.Reads.ALL);
     }
 }

@@ -30,7 +30,8 @@ class ExporterCliIT {
             {"--frobnicate"}, {"--pid", "abc"}, {"--pid"}, {"--discover.interval", "soon"},
             {"--web.listen-address", "nope"}, {"--discover.match", "("}, {"--exe", "/no/such/binary"},
             {"--creators.top-k", "0"}, {"--discover=maybe"}, {"--walk.max-goroutines", "0"}, {"--walk.min-interval", "often"},
-            {"--probes=perhaps"}}) {
+            {"--probes=perhaps"}, {"--collector.walk", "--no-collector.walk"}, {"--collector.probes"},
+            {"--collector.kubernetes"}}) {
             Command.Result r = exporter(List.of(), args);
             assertEquals(2, r.exitCode(), List.of(args) + ": " + r.stderr());
             assertTrue(r.stderr().startsWith("gmpwatch: "), r.stderr());

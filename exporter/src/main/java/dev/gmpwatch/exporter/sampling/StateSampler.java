@@ -1,7 +1,5 @@
-package dev.gmpwatch.exporter.collect;
+package dev.gmpwatch.exporter.sampling;
 
-import dev.gmpwatch.exporter.collect.ProcessSample.CreatorRow;
-import dev.gmpwatch.exporter.collect.ProcessSample.Walk;
 import dev.gmpwatch.exporter.discovery.ProcessLabels;
 import dev.gmpwatch.exporter.discovery.Target;
 import dev.gmpwatch.exporter.host.CgroupThrottling;
@@ -14,6 +12,8 @@ import dev.gmpwatch.exporter.runtime.ProcessReader;
 import dev.gmpwatch.exporter.runtime.SchedulerState;
 import dev.gmpwatch.exporter.runtime.SnapshotException;
 import dev.gmpwatch.exporter.runtime.StuckHistory;
+import dev.gmpwatch.exporter.sampling.ProcessSample.CreatorRow;
+import dev.gmpwatch.exporter.sampling.ProcessSample.Walk;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
@@ -46,6 +47,16 @@ public final class StateSampler {
         public Limits(long maxGoroutines, Duration minWalkInterval) {
             this(maxGoroutines, minWalkInterval, DEFAULT_HISTORY);
         }
+    }
+
+    /**
+     * What a scrape reads beyond the scheduler-wide state, by the collectors that are on.
+     *
+     * @param walk goroutine walks (rate-limited as the limits say)
+     * @param host the kernel's numbers: CPU, CPU wait, cgroup throttling
+     */
+    public record Reads(boolean walk, boolean host) {
+        public static final Reads ALL = new Reads(true, true);
     }
 
     private static final System.Logger LOG = System.getLogger("gmpwatch.collect");
@@ -107,7 +118,7 @@ public final class StateSampler {
         }
     }
 
-    public synchronized ProcessSample sample(Target t, ProcessLabels labels) {
+    public synchronized ProcessSample sample(Target t, ProcessLabels labels, Reads reads) {
         PerProcess p = state(t);
         SchedulerState s = null;
         String status = ProcessSample.WATCHING;
@@ -123,7 +134,11 @@ public final class StateSampler {
                     s = s.withGoroutines(p.lastExactLive);
                 }
             }
-            maybeWalk(p, r);
+            if (reads.walk()) {
+                maybeWalk(p, r);
+            } else {
+                p.census = null; // a walk served later is never one from before the walks stopped
+            }
         } catch (SnapshotException e) {
             p.census = null; // never serve a stale walk beside a failure
             status = e.kind().label();
@@ -143,13 +158,14 @@ public final class StateSampler {
                 p.syscallTicks.update(ps.id(), ps.syscallTicks());
             }
         }
-        OptionalLong wait = cpuWait.waitNanos(t.pid());
+        OptionalLong wait = reads.host() ? cpuWait.waitNanos(t.pid()) : OptionalLong.empty();
         wait.ifPresent(p.cpuWait::update);
         ProcessSample.Counters counters = new ProcessSample.Counters(p.created.value(), p.exited.value(),
                 p.gcCycles.value(), p.schedTicks.total(), p.syscallTicks.total(),
                 wait.isPresent() ? OptionalLong.of(p.cpuWait.value()) : OptionalLong.empty());
         return new ProcessSample(t.pid(), t.exe(), t.binary().goVersion(), t.probeMode(), status, reason, s, counters,
-                walk(p), procStat.cpuSeconds(t.pid()), throttling.of(t.pid()), labels);
+                walk(p), reads.host() ? procStat.cpuSeconds(t.pid()) : OptionalDouble.empty(),
+                reads.host() ? throttling.of(t.pid()) : Optional.empty(), labels);
     }
 
     /**
@@ -275,7 +291,7 @@ public final class StateSampler {
         long now = System.nanoTime(); // CLOCK_MONOTONIC, as the runtime's nanotime
         Map<String, CreatorRow> byFunction = new LinkedHashMap<>();
         for (GoroutineCensus.CreatorCount cc : c.creators().values()) {
-            String fn = cc.startPc() == 0 ? StateMetrics.OTHER : r.entryName(cc.startPc());
+            String fn = cc.startPc() == 0 ? CreatorRow.OTHER : r.entryName(cc.startPc());
             double oldest = cc.oldestWaitSince() > 0 && cc.oldestWaitSince() <= now ? (now - cc.oldestWaitSince()) / 1e9 : Double.NaN;
             CreatorRow row = new CreatorRow(fn, cc.startPc() == 0 ? "" : r.entrySourceLine(cc.startPc()),
                     cc.goPc() == 0 ? "" : r.sourceLine(cc.goPc()), cc.count(), cc.byState(), cc.byReason(), oldest,

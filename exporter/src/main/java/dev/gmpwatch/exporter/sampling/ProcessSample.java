@@ -1,4 +1,4 @@
-package dev.gmpwatch.exporter.collect;
+package dev.gmpwatch.exporter.sampling;
 
 import dev.gmpwatch.exporter.discovery.ProcessLabels;
 import dev.gmpwatch.exporter.host.CgroupThrottling.Throttling;
@@ -54,6 +54,8 @@ public record ProcessSample(long pid, String exe, String goVersion, String probe
                              Map<String, Long> byReason, double oldestWaitSeconds, List<Long> stuck,
                              double longestStuckSeconds) {
         public static final List<Long> NONE_STUCK = List.of(0L, 0L, 0L);
+        /** The function of goroutines whose entry is unknown, and the creator label of everything past the top K. */
+        public static final String OTHER = "other";
 
         /** A row without stuck ages (a walk without history). */
         public CreatorRow(String function, String source, String goStatement, long count, Map<String, Long> byState,

@@ -1,4 +1,4 @@
-package dev.gmpwatch.exporter.collect;
+package dev.gmpwatch.exporter.sampling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

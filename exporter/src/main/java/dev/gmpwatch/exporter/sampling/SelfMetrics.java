@@ -1,15 +1,15 @@
-package dev.gmpwatch.exporter.collect;
+package dev.gmpwatch.exporter.sampling;
 
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Counters about the exporter itself, updated by the watcher and the sampler. */
+/** Counters about the exporter itself, updated by the sampler and the per-event collector. */
 public final class SelfMetrics {
-    final AtomicLong memoryBytesRead = new AtomicLong();
-    final AtomicLong scrapeErrors = new AtomicLong();
-    final AtomicLong tornReads = new AtomicLong();
+    private final AtomicLong memoryBytesRead = new AtomicLong();
+    private final AtomicLong scrapeErrors = new AtomicLong();
+    private final AtomicLong tornReads = new AtomicLong();
     private final Map<String, AtomicLong> snapshotErrors = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> walks = new ConcurrentHashMap<>();
 
@@ -22,11 +22,21 @@ public final class SelfMetrics {
         }
     }
 
+    /** The counters at one moment, as plain values for a pure renderer. */
+    public record Snapshot(Map<String, Long> snapshotErrors, Map<String, Long> walks, long tornReads, long memoryBytesRead,
+                           long scrapeErrors) {
+    }
+
+    public Snapshot snapshot() {
+        return new Snapshot(copy(snapshotErrors), copy(walks), tornReads.get(), memoryBytesRead.get(), scrapeErrors.get());
+    }
+
     void tornRead() {
         tornReads.incrementAndGet();
     }
 
-    void scrapeFailed() {
+    /** A per-process read outside the sampler (the probe maps) failed. */
+    public void scrapeFailed() {
         scrapeErrors.incrementAndGet();
     }
 
@@ -41,14 +51,6 @@ public final class SelfMetrics {
 
     void bytesRead(long n) {
         memoryBytesRead.addAndGet(n);
-    }
-
-    Map<String, Long> snapshotErrors() {
-        return copy(snapshotErrors);
-    }
-
-    Map<String, Long> walks() {
-        return copy(walks);
     }
 
     private static Map<String, Long> copy(Map<String, AtomicLong> m) {
