@@ -3,8 +3,9 @@ package dev.gmpwatch.exporter.gobinary;
 import dev.gmpwatch.exporter.elf.ElfFile;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
 import dev.gmpwatch.exporter.elf.ElfSection;
-import dev.gmpwatch.exporter.x86.DataReference;
-import dev.gmpwatch.exporter.x86.DataReference.Access;
+import dev.gmpwatch.exporter.x86.Instruction.Access;
+import dev.gmpwatch.exporter.x86.Instruction.RipOperand;
+import dev.gmpwatch.exporter.x86.X86Decoder;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,8 +50,8 @@ final class StrippedGlobals {
 
     private void run() {
         try {
-            List<DataReference> trace = refs("runtime.schedtrace");
-            List<DataReference> resize = refs("runtime.procresize");
+            List<RipOperand> trace = refs("runtime.schedtrace");
+            List<RipOperand> resize = refs("runtime.procresize");
             Optional<Long> sched = schedCandidate(trace);
             if (sched.isPresent()) {
                 boolean confirmed = loads(trace, sched.get() + offset("runtime.schedt.mnext"), 8)
@@ -69,17 +70,17 @@ final class StrippedGlobals {
     }
 
     /** schedtrace's first LEA into data is &sched.lock; the same code reads sched.mnext and sched.nmfreed. */
-    private Optional<Long> schedCandidate(List<DataReference> trace) throws MissingException {
-        Optional<DataReference> lea = trace.stream().filter(r -> r.access() == Access.LEA).findFirst();
+    private Optional<Long> schedCandidate(List<RipOperand> trace) throws MissingException {
+        Optional<RipOperand> lea = trace.stream().filter(r -> r.access() == Access.LEA).findFirst();
         if (lea.isEmpty()) {
             problems.add("runtime.sched: runtime.schedtrace takes no address of data");
             return Optional.empty();
         }
-        return Optional.of(lea.get().address() - offset("runtime.schedt.lock"));
+        return Optional.of(lea.get().target() - offset("runtime.schedt.lock"));
     }
 
     /** The first 4-byte load outside sched, in schedtrace and in procresize alike. */
-    private void gomaxprocs(List<DataReference> trace, List<DataReference> resize, long sched, long schedEnd) {
+    private void gomaxprocs(List<RipOperand> trace, List<RipOperand> resize, long sched, long schedEnd) {
         Optional<Long> a = firstLoad(trace, 4, sched, schedEnd);
         Optional<Long> b = firstLoad(resize, 4, sched, schedEnd);
         if (a.isPresent()) {
@@ -90,9 +91,9 @@ final class StrippedGlobals {
     }
 
     /** procresize stores all three words of the allp slice; schedtrace loads its pointer. */
-    private void allp(List<DataReference> trace, List<DataReference> resize) {
+    private void allp(List<RipOperand> trace, List<RipOperand> resize) {
         Set<Long> stored8 = new LinkedHashSet<>();
-        resize.stream().filter(r -> r.access() == Access.STORE && r.size() == 8).forEach(r -> stored8.add(r.address()));
+        resize.stream().filter(r -> r.access() == Access.STORE && r.size() == 8).forEach(r -> stored8.add(r.target()));
         Optional<Long> slice = stored8.stream().filter(x -> stored8.contains(x + 8) && stored8.contains(x + 16)).sorted().findFirst();
         if (slice.isEmpty()) {
             problems.add("runtime.allp: runtime.procresize stores no slice header");
@@ -106,14 +107,14 @@ final class StrippedGlobals {
      * address it takes is allglock's); forEachGRace loads allglen, then allgptr.
      */
     private void allg() throws ElfFormatException {
-        List<DataReference> add = refs("runtime.allgadd");
+        List<RipOperand> add = refs("runtime.allgadd");
         Optional<Long> ptr = add.stream().filter(r -> r.access() == Access.COMPARE && r.size() == 8)
-                .map(DataReference::address).findFirst();
+                .map(RipOperand::target).findFirst();
         Set<Long> words = new LinkedHashSet<>();
-        add.stream().filter(r -> r.size() == 8).forEach(r -> words.add(r.address()));
+        add.stream().filter(r -> r.size() == 8).forEach(r -> words.add(r.target()));
         Optional<Long> allgs = words.stream().filter(x -> words.contains(x + 8) && words.contains(x + 16)).findFirst();
         // allglock's address is taken first (lock); the slice header allgs is not a candidate
-        List<Long> leas = add.stream().filter(r -> r.access() == Access.LEA).map(DataReference::address)
+        List<Long> leas = add.stream().filter(r -> r.access() == Access.LEA).map(RipOperand::target)
                 .filter(a -> allgs.isEmpty() || a < allgs.get() || a > allgs.get() + 16).distinct().toList();
         if (ptr.isEmpty() || leas.size() < 2) {
             problems.add("runtime.allgptr, runtime.allglen: runtime.allgadd does not have the expected shape");
@@ -121,7 +122,7 @@ final class StrippedGlobals {
         }
         Optional<Long> len = leas.stream().skip(1).filter(a -> !a.equals(ptr.get())).findFirst();
         List<Long> race = refs("runtime.forEachGRace").stream().filter(r -> r.access() == Access.LOAD && r.size() == 8)
-                .map(DataReference::address).limit(2).toList();
+                .map(RipOperand::target).limit(2).toList();
         boolean confirmed = len.isPresent() && race.equals(List.of(len.get(), ptr.get()));
         confirm("runtime.allgptr", ptr.get(), confirmed).ifPresent(v -> found.put("runtime.allgptr", v));
         if (len.isPresent()) {
@@ -134,11 +135,11 @@ final class StrippedGlobals {
      * limiter loads it as a word.
      */
     private void memstats() throws ElfFormatException, MissingException {
-        List<DataReference> term = refs("runtime.gcMarkTermination");
+        List<RipOperand> term = refs("runtime.gcMarkTermination");
         Set<Long> byteLoads = new LinkedHashSet<>();
-        term.stream().filter(r -> r.access() == Access.LOAD && r.size() == 1).forEach(r -> byteLoads.add(r.address()));
+        term.stream().filter(r -> r.access() == Access.LOAD && r.size() == 1).forEach(r -> byteLoads.add(r.target()));
         Optional<Long> numgc = term.stream().filter(r -> r.access() == Access.INCREMENT && r.size() == 4)
-                .map(DataReference::address).filter(byteLoads::contains).findFirst();
+                .map(RipOperand::target).filter(byteLoads::contains).findFirst();
         if (numgc.isEmpty()) {
             problems.add("runtime.memstats: runtime.gcMarkTermination has no counter read modulo 256 and incremented");
             return;
@@ -147,7 +148,7 @@ final class StrippedGlobals {
         Long pauseDist = offsets.get("runtime.mstats.gcPauseDist");
         // Go 1.17-1.21 record GC pauses into memstats.gcPauseDist, whose address the same function takes.
         boolean confirmed = pauseDist != null && term.stream()
-                .anyMatch(r -> r.access() == Access.LEA && r.address() == memstats + pauseDist);
+                .anyMatch(r -> r.access() == Access.LEA && r.target() == memstats + pauseDist);
         for (String fn : List.of("runtime.(*gcCPULimiterState).accumulate", "runtime.(*gcCPULimiterState).resetCapacity",
                 "runtime.gcMarkTermination.func4", "runtime.readGCStats_m")) {
             if (!confirmed && functions.byName(fn).isPresent() && loads(refs(fn), numgc.get(), 4)) {
@@ -167,17 +168,17 @@ final class StrippedGlobals {
         return Optional.of(address);
     }
 
-    private static Optional<Long> firstLoad(List<DataReference> refs, int size, long skipFrom, long skipTo) {
+    private static Optional<Long> firstLoad(List<RipOperand> refs, int size, long skipFrom, long skipTo) {
         return refs.stream().filter(r -> r.access() == Access.LOAD && r.size() == size)
-                .map(DataReference::address).filter(a -> a < skipFrom || a >= skipTo).findFirst();
+                .map(RipOperand::target).filter(a -> a < skipFrom || a >= skipTo).findFirst();
     }
 
-    private static boolean loads(List<DataReference> refs, long address, int size) {
-        return refs.stream().anyMatch(r -> r.access() == Access.LOAD && r.size() == size && r.address() == address);
+    private static boolean loads(List<RipOperand> refs, long address, int size) {
+        return refs.stream().anyMatch(r -> r.access() == Access.LOAD && r.size() == size && r.target() == address);
     }
 
     /** A function's references to writable data. */
-    private List<DataReference> refs(String function) throws ElfFormatException {
+    private List<RipOperand> refs(String function) throws ElfFormatException {
         GoFunction f = functions.byName(function).orElse(null);
         if (f == null) {
             problems.add(function + " is not in the binary");
@@ -186,9 +187,9 @@ final class StrippedGlobals {
         ByteBuffer buf = elf.readAt(f.entry(), Math.min(Math.max(f.size(), 0), MAX_CODE));
         byte[] code = new byte[buf.remaining()];
         buf.get(code);
-        List<DataReference> out = new ArrayList<>();
-        for (DataReference r : DataReference.scan(code, f.entry())) {
-            if (isWritableData(r.address())) {
+        List<RipOperand> out = new ArrayList<>();
+        for (RipOperand r : X86Decoder.ripOperands(code, f.entry())) {
+            if (isWritableData(r.target())) {
                 out.add(r);
             }
         }

@@ -1,10 +1,9 @@
 package dev.gmpwatch.exporter.fuzz;
 
-import dev.gmpwatch.exporter.x86.DataReference;
 import dev.gmpwatch.exporter.x86.ProbeSiteSelector;
 import dev.gmpwatch.exporter.x86.X86Decoder;
 
-/** Fuzz target: x86-64 code through the decoder, probe-site selection and the data-reference scan. */
+/** Fuzz target: x86-64 code through the decoder, probe-site selection and the RIP-relative operand scan. */
 public final class X86Target {
     private X86Target() {
     }
@@ -21,6 +20,6 @@ public final class X86Target {
             pos += insn.get().length();
         }
         ProbeSiteSelector.select(code);
-        DataReference.scan(code, 0x401000L);
+        X86Decoder.ripOperands(code, 0x401000L);
     }
 }

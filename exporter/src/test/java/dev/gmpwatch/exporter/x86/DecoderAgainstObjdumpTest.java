@@ -22,11 +22,14 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Decodes every instruction of whole binaries straight through .text and compares each length
- * and mnemonic with binutils objdump. A wrong length here would be a probe off a boundary.
+ * Decodes every instruction of whole binaries straight through .text and compares each length,
+ * mnemonic and RIP-relative target with binutils objdump. A wrong length here would be a probe
+ * off a boundary; a wrong target, a wrong global recovered from a stripped binary.
  */
 class DecoderAgainstObjdumpTest {
     private static final Pattern LINE = Pattern.compile("^\\s*([0-9a-f]+):\\s+(\\S+)(?:\\s+(.*))?$");
+    /** objdump's comment on a [rip+disp] operand: the address it resolves to. */
+    private static final Pattern RIP_TARGET = Pattern.compile("\\[rip[+-]0x[0-9a-f]+\\].*#\\s+(?:0x)?([0-9a-f]+)");
     private static final Set<String> OBJDUMP_PREFIXES = Set.of("lock", "rep", "repz", "repnz", "repe", "repne",
             "cs", "ds", "ss", "es", "fs", "gs", "data16", "addr32", "bnd", "notrack", "rex", "rex.W", "rex.B");
     /** Our names that stand for a family objdump spells out. */
@@ -49,7 +52,9 @@ class DecoderAgainstObjdumpTest {
     }
 
     private static void compare(Path binary, List<String> failures) {
-        Map<Long, String> objdump = objdumpMnemonics(binary);
+        Map<Long, String> objdump = new HashMap<>();
+        Map<Long, Long> ripTargets = new HashMap<>();
+        objdump(binary, objdump, ripTargets);
         byte[] text;
         long base;
         try {
@@ -64,6 +69,7 @@ class DecoderAgainstObjdumpTest {
         }
         int decoded = 0;
         int unknown = 0;
+        int ripChecked = 0;
         for (int pos = 0; pos < text.length; ) {
             long addr = base + pos;
             Optional<Instruction> insn = X86Decoder.decode(text, pos);
@@ -83,10 +89,20 @@ class DecoderAgainstObjdumpTest {
                     && !(theirs.equals("(bad)"))) {
                 failures.add(String.format("%s 0x%x: we say %s, objdump says %s", binary.getFileName(), addr, i.mnemonic(), theirs));
             }
+            Long theirTarget = ripTargets.get(addr);
+            Long ourTarget = i.rip() == null ? null : base + i.rip().target();
+            if (theirTarget != null || ourTarget != null) {
+                ripChecked++;
+                if (!java.util.Objects.equals(theirTarget, ourTarget)) {
+                    failures.add(String.format("%s 0x%x %s: our RIP-relative target is %s, objdump's %s", binary.getFileName(), addr,
+                            theirs, hex(ourTarget), hex(theirTarget)));
+                }
+            }
             pos += i.length();
         }
-        System.out.printf("%s: %d instructions decoded and matched objdump, %d left to objdump's judgement%n",
-                binary.getFileName(), decoded, unknown);
+        System.out.printf("%s: %d instructions decoded and matched objdump (%d RIP-relative targets), %d left to objdump's judgement%n",
+                binary.getFileName(), decoded, ripChecked, unknown);
+        assertTrue(ripChecked > 1000, binary + ": Go code reaches its globals RIP-relative; only " + ripChecked + " seen");
         assertTrue(decoded > 10 * Math.max(1, unknown), binary + ": the decoder should know nearly all of Go's instructions");
     }
 
@@ -100,16 +116,24 @@ class DecoderAgainstObjdumpTest {
         return limit;
     }
 
-    private static Map<Long, String> objdumpMnemonics(Path binary) {
+    /** objdump's mnemonic, and the target of each RIP-relative operand, by instruction address. */
+    private static void objdump(Path binary, Map<Long, String> mnemonics, Map<Long, Long> ripTargets) {
         String out = Command.check(List.of("objdump", "-d", "-M", "intel", "--no-show-raw-insn", "-j", ".text", binary.toString()),
                 Map.of(), null, Duration.ofMinutes(5));
-        Map<Long, String> m = new HashMap<>();
         for (String line : out.split("\n")) {
             Matcher x = LINE.matcher(line);
             if (x.matches() && !line.endsWith(">:")) {
-                m.put(Long.parseLong(x.group(1), 16), x.group(2));
+                long addr = Long.parseLong(x.group(1), 16);
+                mnemonics.put(addr, x.group(2));
+                Matcher rip = x.group(3) == null ? null : RIP_TARGET.matcher(x.group(3));
+                if (rip != null && rip.find()) {
+                    ripTargets.put(addr, Long.parseLong(rip.group(1), 16));
+                }
             }
         }
-        return m;
+    }
+
+    private static String hex(Long v) {
+        return v == null ? "none" : "0x" + Long.toHexString(v);
     }
 }

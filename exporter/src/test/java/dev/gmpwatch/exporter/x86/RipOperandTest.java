@@ -2,12 +2,17 @@ package dev.gmpwatch.exporter.x86;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.gmpwatch.exporter.x86.DataReference.Access;
+import dev.gmpwatch.exporter.x86.Instruction.Access;
+import dev.gmpwatch.exporter.x86.Instruction.RipOperand;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** RIP-relative operands, on encodings taken from Go's own code (objdump of runtime.schedtrace and friends). */
-class DataReferenceTest {
+/**
+ * RIP-relative operands as the decoder gives them, on encodings taken from Go's own code (objdump
+ * of runtime.schedtrace and friends); DecoderAgainstObjdumpTest checks every target in whole
+ * binaries against objdump.
+ */
+class RipOperandTest {
     private static final long BASE = 0x457000;
 
     @Test
@@ -23,17 +28,17 @@ class DataReferenceTest {
                 "48 39 1d f0 59 14 00",       // cmp QWORD PTR [rip+0x1459f0],rbx
                 "83 3d a9 61 16 00 00",       // cmp DWORD PTR [rip+0x1661a9],0x0
                 "48 8b 44 24 08");            // mov rax,QWORD PTR [rsp+0x8]: not RIP-relative
-        List<DataReference> refs = DataReference.scan(code, BASE);
+        List<RipOperand> refs = X86Decoder.ripOperands(code, BASE);
         assertEquals(List.of(
-                new DataReference(Access.LEA, 8, BASE + 7 + 0x13a969),
-                new DataReference(Access.LOAD, 4, BASE + 13 + 0x13a9ae),
-                new DataReference(Access.LOAD, 8, BASE + 20 + 0x13a97d),
-                new DataReference(Access.LOAD, 4, BASE + 27 + 0x158f23),
-                new DataReference(Access.LOAD, 1, BASE + 34 + 0x18c676),
-                new DataReference(Access.INCREMENT, 4, BASE + 40 + 0x18c591),
-                new DataReference(Access.STORE, 8, BASE + 47 + 0x145d30),
-                new DataReference(Access.COMPARE, 8, BASE + 54 + 0x1459f0),
-                new DataReference(Access.COMPARE_IMMEDIATE, 4, BASE + 61 + 0x1661a9)), refs);
+                new RipOperand(Access.LEA, 8, BASE + 7 + 0x13a969),
+                new RipOperand(Access.LOAD, 4, BASE + 13 + 0x13a9ae),
+                new RipOperand(Access.LOAD, 8, BASE + 20 + 0x13a97d),
+                new RipOperand(Access.LOAD, 4, BASE + 27 + 0x158f23),
+                new RipOperand(Access.LOAD, 1, BASE + 34 + 0x18c676),
+                new RipOperand(Access.INCREMENT, 4, BASE + 40 + 0x18c591),
+                new RipOperand(Access.STORE, 8, BASE + 47 + 0x145d30),
+                new RipOperand(Access.COMPARE, 8, BASE + 54 + 0x1459f0),
+                new RipOperand(Access.COMPARE_IMMEDIATE, 4, BASE + 61 + 0x1661a9)), refs);
     }
 
     @Test
@@ -42,7 +47,7 @@ class DataReferenceTest {
         for (int i = 0; i < 2000; i++) {
             byte[] code = new byte[1 + r.nextInt(64)];
             r.nextBytes(code);
-            DataReference.scan(code, BASE); // any result is fine; an exception is not
+            X86Decoder.ripOperands(code, BASE); // any result is fine; an exception is not
         }
     }
 
