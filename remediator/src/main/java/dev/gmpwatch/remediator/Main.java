@@ -56,15 +56,16 @@ public final class Main {
     }
 
     private static void start(RemediatorConfig cfg, boolean dryRun) {
+        ActionTypes types = ActionTypes.standard();
         Database db;
         try {
-            db = new Database(cfg.storeUrl());
+            db = new Database(cfg.storeUrl(), types);
         } catch (StoreException e) {
             fail(1, e.getMessage());
             return;
         }
         Clock clock = Clock.systemUTC();
-        RemediatorMetrics metrics = new RemediatorMetrics(ActionTypes.standard());
+        RemediatorMetrics metrics = new RemediatorMetrics(types);
         Policies policies = new Policies(cfg.policies());
         Executor executor = new Executor(db, policies, clock, metrics, dryRun);
         Remediator remediator = new Remediator(db, policies, clock, metrics);

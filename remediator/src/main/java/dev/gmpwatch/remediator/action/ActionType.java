@@ -14,6 +14,11 @@ public interface ActionType {
         return Optional.empty();
     }
 
+    /** How the type's targets of schema 3, kept in columns, become its data; empty for types newer than that. */
+    default Optional<LegacyState> legacyState() {
+        return Optional.empty();
+    }
+
     /**
      * Reads the type's top-level section (a missing node when absent, or when the type has none)
      * once per configuration, and returns what builds the type's actions policy by policy.

@@ -2,10 +2,10 @@ package dev.gmpwatch.remediator.core;
 
 
 /** What running an intent came to: the audit decision and a one-line result. */
-public record Outcome(String decision, String detail) {
+public record Outcome(Decision decision, String detail) {
     /** The target is in the wanted state, verified (also when it already was: reconciled). */
     public static Outcome done(String detail) {
-        return new Outcome(AuditEntry.EXECUTED, detail);
+        return new Outcome(Decision.EXECUTED, detail);
     }
 
     /** A guard refused at run time; nothing was changed. */
@@ -15,10 +15,10 @@ public record Outcome(String decision, String detail) {
 
     /** A permanent failure: retrying would not help (a missing server, a refused command). */
     public static Outcome failed(String detail) {
-        return new Outcome(AuditEntry.FAILED, detail);
+        return new Outcome(Decision.FAILED, detail);
     }
 
     public boolean done() {
-        return decision.equals(AuditEntry.EXECUTED);
+        return decision == Decision.EXECUTED;
     }
 }

@@ -1,6 +1,6 @@
 package dev.gmpwatch.remediator.core;
 
 /** An intent not finished yet, as /api/v1/state shows it. */
-public record PendingIntent(long id, String target, String op, String policy, String status, int attempts, long notBefore,
+public record PendingIntent(long id, String target, String op, String policy, IntentStatus status, int attempts, long notBefore,
                             String lastError, long createdAt) {
 }

@@ -2,15 +2,15 @@ package dev.gmpwatch.remediator.core;
 
 
 /**
- * The remembered state of one target. For a circuit, {@code state} is "open" or "closed",
+ * The remembered state of one target. For a circuit, {@code state} is open or closed,
  * {@code restoreAt} is set while a restore is scheduled, and a frozen circuit stays open until
  * an operator acts; {@code applied} is set once an executor started its apply. A step's target
- * stays "closed": it keeps its guards in the action's own state.
+ * stays closed: it keeps its guards in the action's own state.
  */
-public record TargetRecord(String key, String policy, String actionType, String group, String data, String state,
+public record TargetRecord(String key, String policy, String actionType, String group, String data, CircuitState state,
                            Long openedAt, Long restoreAt, boolean frozen, boolean applied) {
     public static TargetRecord of(Target t, String policy, String actionType) {
-        return new TargetRecord(t.key(), policy, actionType, t.group(), t.data(), "closed", null, null, false, false);
+        return new TargetRecord(t.key(), policy, actionType, t.group(), t.data(), CircuitState.CLOSED, null, null, false, false);
     }
 
     public Target target() {
@@ -18,7 +18,7 @@ public record TargetRecord(String key, String policy, String actionType, String 
     }
 
     public boolean isOpen() {
-        return state.equals("open");
+        return state == CircuitState.OPEN;
     }
 
     /** The same target as rendered from the latest alert (its data may have been refreshed). */
@@ -27,11 +27,11 @@ public record TargetRecord(String key, String policy, String actionType, String 
     }
 
     public TargetRecord opened(long at) {
-        return new TargetRecord(key, policy, actionType, group, data, "open", at, null, false, false);
+        return new TargetRecord(key, policy, actionType, group, data, CircuitState.OPEN, at, null, false, false);
     }
 
     public TargetRecord closed() {
-        return new TargetRecord(key, policy, actionType, group, data, "closed", null, null, false, false);
+        return new TargetRecord(key, policy, actionType, group, data, CircuitState.CLOSED, null, null, false, false);
     }
 
     public TargetRecord restoreAt(Long at) {
@@ -39,6 +39,6 @@ public record TargetRecord(String key, String policy, String actionType, String 
     }
 
     public TargetRecord frozenOpen() {
-        return new TargetRecord(key, policy, actionType, group, data, "open", openedAt, null, true, applied);
+        return new TargetRecord(key, policy, actionType, group, data, CircuitState.OPEN, openedAt, null, true, applied);
     }
 }

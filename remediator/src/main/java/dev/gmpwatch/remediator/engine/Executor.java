@@ -3,7 +3,8 @@ package dev.gmpwatch.remediator.engine;
 import dev.gmpwatch.remediator.action.Action;
 import dev.gmpwatch.remediator.action.RunContext;
 import dev.gmpwatch.remediator.config.RemediatorConfig.PolicyConfig;
-import dev.gmpwatch.remediator.core.AuditEntry;
+import dev.gmpwatch.remediator.core.Decision;
+import dev.gmpwatch.remediator.core.IntentStatus;
 import dev.gmpwatch.remediator.core.Operation;
 import dev.gmpwatch.remediator.core.Outcome;
 import dev.gmpwatch.remediator.core.Target;
@@ -12,6 +13,8 @@ import dev.gmpwatch.remediator.store.Database;
 import dev.gmpwatch.remediator.store.Intent;
 import dev.gmpwatch.remediator.store.Store;
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -127,9 +130,9 @@ public final class Executor implements AutoCloseable {
         TargetRecord record = db.transaction(c -> Store.target(c, in.target())).orElse(null);
         if (policy.isEmpty() || record == null) {
             db.transaction(c -> {
-                Store.finish(c, in.id(), "dropped", clock.millis());
+                Store.finish(c, in.id(), IntentStatus.DROPPED, clock.millis());
                 Store.audit(c, clock.millis(), in.fingerprint(), in.labels(), in.policy(), "-", in.target(),
-                        AuditEntry.FAILED, "policy or target no longer exists");
+                        Decision.FAILED, "policy or target no longer exists");
                 return null;
             });
             return;
@@ -137,7 +140,7 @@ public final class Executor implements AutoCloseable {
         Action action = policy.get().action();
         Outcome outcome;
         try {
-            outcome = dryRun ? new Outcome(AuditEntry.DRY_RUN, "would " + in.op().name().toLowerCase() + " " + record.key())
+            outcome = dryRun ? new Outcome(Decision.DRY_RUN, "would " + in.op().name().toLowerCase() + " " + record.key())
                     : action.run(new Context(in, record.target()), record.target(), in.op());
         } catch (IOException e) {
             if (in.attempts() + 1 < MAX_ATTEMPTS) {
@@ -156,11 +159,11 @@ public final class Executor implements AutoCloseable {
         int attempts = in.attempts() + 1;
         long delay = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(attempts - 1, 20));
         metrics.retries.labels(action.type()).inc();
-        metrics.decisions.labels(AuditEntry.RETRYING).inc();
+        metrics.decisions.labels(Decision.RETRYING.label()).inc();
         db.transaction(c -> {
             long now = clock.millis();
             Store.retryLater(c, in.id(), attempts, now + delay, reason(e), now);
-            Store.audit(c, now, in.fingerprint(), in.labels(), in.policy(), action.type(), in.target(), AuditEntry.RETRYING,
+            Store.audit(c, now, in.fingerprint(), in.labels(), in.policy(), action.type(), in.target(), Decision.RETRYING,
                     verb(in.op()) + ": " + reason(e) + "; attempt " + attempts + " of " + MAX_ATTEMPTS + ", next in "
                             + delay / 1000 + " s");
             return null;
@@ -168,26 +171,35 @@ public final class Executor implements AutoCloseable {
     }
 
     private void finish(Intent in, Action action, TargetRecord record, Outcome outcome) {
-        boolean done = outcome.done() || outcome.decision().equals(AuditEntry.DRY_RUN);
-        metrics.actions.labels(action.type(), RemediatorMetrics.result(outcome.decision())).inc();
-        metrics.decisions.labels(outcome.decision()).inc();
+        IntentStatus status = outcome.decision().finalStatus();
+        boolean done = status == IntentStatus.DONE;
+        metrics.actions.labels(action.type(), outcome.decision().result()).inc();
+        metrics.decisions.labels(outcome.decision().label()).inc();
         db.transaction(c -> {
             long now = clock.millis();
-            Store.finish(c, in.id(), done ? "done" : outcome.decision().equals(AuditEntry.FAILED) ? "failed" : "refused", now);
-            TargetRecord current = Store.target(c, in.target()).orElse(record);
-            String detail = outcome.detail();
-            if (action.restores() && in.op() == Operation.RESTORE) {
-                // Restored, or it cannot be: either way the circuit is no longer ours to hold open.
-                Store.saveTarget(c, current.closed());
-                detail = (done ? "restored: " : "restore: ") + detail;
-            } else if (action.restores() && !done) {
-                Store.saveTarget(c, current.closed()); // never opened
-            }
+            Store.finish(c, in.id(), status, now);
+            String detail = action.restores() ? closeIfOver(c, in, record, done, outcome.detail()) : outcome.detail();
             boolean opening = in.op() == Operation.APPLY;
             Store.audit(c, now, opening ? in.fingerprint() : null, opening ? in.labels() : null, in.policy(), action.type(),
                     in.target(), outcome.decision(), detail);
             return null;
         });
+    }
+
+    /**
+     * A circuit's run is over: restored, or it cannot be, or it never opened. Either way it is no
+     * longer ours to hold open. The detail says which for a restore.
+     */
+    private static String closeIfOver(Connection c, Intent in, TargetRecord record, boolean done, String detail) throws SQLException {
+        TargetRecord current = Store.target(c, in.target()).orElse(record);
+        if (in.op() == Operation.RESTORE) {
+            Store.saveTarget(c, current.closed());
+            return (done ? "restored: " : "restore: ") + detail;
+        }
+        if (!done) {
+            Store.saveTarget(c, current.closed()); // never opened
+        }
+        return detail;
     }
 
     private static String verb(Operation op) {

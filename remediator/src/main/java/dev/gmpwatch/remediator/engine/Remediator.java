@@ -3,7 +3,7 @@ package dev.gmpwatch.remediator.engine;
 import dev.gmpwatch.remediator.action.Action;
 import dev.gmpwatch.remediator.config.RemediatorConfig.PolicyConfig;
 import dev.gmpwatch.remediator.core.Alert;
-import dev.gmpwatch.remediator.core.AuditEntry;
+import dev.gmpwatch.remediator.core.Decision;
 import dev.gmpwatch.remediator.core.Operation;
 import dev.gmpwatch.remediator.core.Refusal;
 import dev.gmpwatch.remediator.core.Target;
@@ -28,14 +28,11 @@ import java.util.Optional;
  * store, and decisions and the intents they queue commit in one transaction, before the 200.
  */
 public final class Remediator {
-    /** The decision for an alert whose action was queued: the executor audits the outcome. */
-    public static final String QUEUED = "queued";
-
     private final Database db;
     private final Policies policies;
     private final Clock clock;
     private final RemediatorMetrics metrics;
-    private final GroupCommit<Pending, List<Decision>> commits;
+    private final GroupCommit<Pending, List<AlertDecision>> commits;
 
     public Remediator(Database db, Policies policies, Clock clock, RemediatorMetrics metrics) {
         this.db = db;
@@ -45,8 +42,8 @@ public final class Remediator {
         this.commits = new GroupCommit<>(this::decideBatch);
     }
 
-    /** A decision about one alert and one policy. */
-    public record Decision(String fingerprint, String policy, String target, String decision, String result) {
+    /** A decision about one alert and one policy; a queued one is audited by the executor with its outcome. */
+    public record AlertDecision(String fingerprint, String policy, String target, Decision decision, String result) {
     }
 
     /**
@@ -54,7 +51,7 @@ public final class Remediator {
      * rejects the whole notification before anything is written. Concurrent notifications are
      * committed together (group commit): one transaction for everything waiting, in arrival order.
      */
-    public List<Decision> handle(List<Alert> alerts) throws BadPayloadException {
+    public List<AlertDecision> handle(List<Alert> alerts) throws BadPayloadException {
         List<List<Policies.Match>> matches = new ArrayList<>();
         for (Alert a : alerts) {
             try {
@@ -63,8 +60,8 @@ public final class Remediator {
                 throw new BadPayloadException("alert " + a.fingerprint() + ": " + e.getMessage());
             }
         }
-        List<Decision> decisions = commits.submit(new Pending(alerts, matches));
-        decisions.forEach(d -> metrics.decisions.labels(d.decision()).inc());
+        List<AlertDecision> decisions = commits.submit(new Pending(alerts, matches));
+        decisions.forEach(d -> metrics.decisions.labels(d.decision().label()).inc());
         return decisions;
     }
 
@@ -73,18 +70,18 @@ public final class Remediator {
     }
 
     /** Decides a batch of notifications in one transaction. */
-    private List<List<Decision>> decideBatch(List<Pending> batch) {
+    private List<List<AlertDecision>> decideBatch(List<Pending> batch) {
         return db.transaction(c -> {
-            List<List<Decision>> all = new ArrayList<>();
+            List<List<AlertDecision>> all = new ArrayList<>();
             long now = clock.millis();
             for (Pending p : batch) {
-                List<Decision> out = new ArrayList<>();
+                List<AlertDecision> out = new ArrayList<>();
                 for (int i = 0; i < p.alerts().size(); i++) {
                     Alert a = p.alerts().get(i);
                     boolean fresh = Store.markSeen(c, a.fingerprint(), a.status(), a.startsAt(), now);
                     for (Policies.Match m : p.matches().get(i)) {
-                        Decision d = fresh ? decide(c, a, m, now) : new Decision(a.fingerprint(), m.policy().name(),
-                                m.target().key(), AuditEntry.SKIPPED_DUPLICATE, "notification seen before");
+                        AlertDecision d = fresh ? decide(c, a, m, now) : new AlertDecision(a.fingerprint(), m.policy().name(),
+                                m.target().key(), Decision.SKIPPED_DUPLICATE, "notification seen before");
                         audit(c, now, a, m, d);
                         out.add(d);
                     }
@@ -95,7 +92,7 @@ public final class Remediator {
         });
     }
 
-    private Decision decide(Connection c, Alert a, Policies.Match m, long now) throws SQLException {
+    private AlertDecision decide(Connection c, Alert a, Policies.Match m, long now) throws SQLException {
         PolicyConfig p = m.policy();
         Action action = p.action();
         Target t = m.target();
@@ -105,30 +102,60 @@ public final class Remediator {
             Store.saveTarget(c, record); // the action's state needs the row, and a refreshed rendering is kept
         }
         StoreTargetState state = new StoreTargetState(c, t, now);
+        return action.restores() ? decideCircuit(c, a, m, record, state, now) : decideStep(c, a, m, state, now);
+    }
+
+    /** A circuit is held open while its alert fires and restored after it resolves. */
+    private AlertDecision decideCircuit(Connection c, Alert a, Policies.Match m, TargetRecord record, StoreTargetState state,
+                                        long now) throws SQLException {
         if (!a.firing()) {
-            return action.restores() ? resolveCircuit(c, a, m, record, now) : resolveStep(state, a, m);
+            return resolveCircuit(c, a, m, record, now);
         }
-        if (action.restores() && record.isOpen()) {
+        if (record.isOpen()) {
             if (record.restoreAt() != null) {
                 Store.saveTarget(c, record.restoreAt(null));
-                return decision(a, m, AuditEntry.EXECUTED, "restore cancelled: fired again before the deadline");
+                return decision(a, m, Decision.EXECUTED, "restore cancelled: fired again before the deadline");
             }
-            return decision(a, m, AuditEntry.SKIPPED_DUPLICATE, "circuit already open");
+            return decision(a, m, Decision.SKIPPED_DUPLICATE, "circuit already open");
         }
-        Optional<String> limited = RateLimits.refusal(c, p, t.key(), now);
-        if (limited.isPresent()) {
-            return decision(a, m, AuditEntry.SKIPPED_RATE_LIMITED, limited.get());
-        }
-        Optional<Refusal> refused = action.admit(state, t, a);
+        Optional<AlertDecision> refused = refusal(c, a, m, state, now);
         if (refused.isPresent()) {
-            return decision(a, m, refused.get().decision(), refused.get().reason());
+            return refused.get();
         }
-        RateLimits.take(c, p, t.key(), now);
-        if (action.restores()) {
-            openCircuit(c, a, m, record, now);
+        openCircuit(c, a, m, record, now);
+        return queue(c, a, m, now, "open queued");
+    }
+
+    /** A step is taken once per fresh firing notification, and nothing undoes it. */
+    private static AlertDecision decideStep(Connection c, Alert a, Policies.Match m, StoreTargetState state, long now)
+            throws SQLException {
+        if (!a.firing()) {
+            m.policy().action().resolved(state, m.target(), a);
+            return decision(a, m, Decision.SKIPPED_DUPLICATE, "resolved: nothing to undo");
         }
-        Store.enqueue(c, t.key(), Operation.APPLY, p.name(), a.fingerprint(), PayloadParser.labelsJson(a.labels()), now);
-        return decision(a, m, QUEUED, action.restores() ? "open queued" : "step queued");
+        Optional<AlertDecision> refused = refusal(c, a, m, state, now);
+        return refused.isPresent() ? refused.get() : queue(c, a, m, now, "step queued");
+    }
+
+    /** The policy's rate limits, then the action's own guards; taking the rate when both pass. */
+    private static Optional<AlertDecision> refusal(Connection c, Alert a, Policies.Match m, StoreTargetState state, long now)
+            throws SQLException {
+        PolicyConfig p = m.policy();
+        Optional<String> limited = RateLimits.refusal(c, p, m.target().key(), now);
+        if (limited.isPresent()) {
+            return Optional.of(decision(a, m, Decision.SKIPPED_RATE_LIMITED, limited.get()));
+        }
+        Optional<Refusal> refused = p.action().admit(state, m.target(), a);
+        if (refused.isPresent()) {
+            return Optional.of(decision(a, m, refused.get().decision(), refused.get().reason()));
+        }
+        RateLimits.take(c, p, m.target().key(), now);
+        return Optional.empty();
+    }
+
+    private static AlertDecision queue(Connection c, Alert a, Policies.Match m, long now, String result) throws SQLException {
+        Store.enqueue(c, m.target().key(), Operation.APPLY, m.policy().name(), a.fingerprint(), PayloadParser.labelsJson(a.labels()), now);
+        return decision(a, m, Decision.QUEUED, result);
     }
 
     /** Opens the circuit in the store; past the flap guard's count it is frozen open (never restored). */
@@ -140,36 +167,31 @@ public final class Remediator {
             return;
         }
         Store.saveTarget(c, record.opened(now).frozenOpen());
-        audit(c, now, a, m, decision(a, m, AuditEntry.SKIPPED_HYSTERESIS,
+        audit(c, now, a, m, decision(a, m, Decision.SKIPPED_HYSTERESIS,
                 "frozen open: " + opens + " opens within " + p.flapWithin()));
-        metrics.decisions.labels(AuditEntry.SKIPPED_HYSTERESIS).inc();
+        metrics.decisions.labels(Decision.SKIPPED_HYSTERESIS.label()).inc();
     }
 
-    private static Decision resolveCircuit(Connection c, Alert a, Policies.Match m, TargetRecord record, long now)
+    private static AlertDecision resolveCircuit(Connection c, Alert a, Policies.Match m, TargetRecord record, long now)
             throws SQLException {
         if (!record.isOpen()) {
-            return decision(a, m, AuditEntry.SKIPPED_DUPLICATE, "resolved, and the circuit is not open");
+            return decision(a, m, Decision.SKIPPED_DUPLICATE, "resolved, and the circuit is not open");
         }
         if (record.frozen()) {
-            return decision(a, m, AuditEntry.SKIPPED_HYSTERESIS, "frozen open by the flap guard");
+            return decision(a, m, Decision.SKIPPED_HYSTERESIS, "frozen open by the flap guard");
         }
         PolicyConfig p = m.policy();
         long restoreAt = Math.max(now + p.restoreAfter().toMillis(), record.openedAt() + p.minOpen().toMillis());
         Store.saveTarget(c, record.restoreAt(restoreAt));
-        return decision(a, m, AuditEntry.SKIPPED_HYSTERESIS, "restore scheduled at " + Instant.ofEpochMilli(restoreAt));
+        return decision(a, m, Decision.SKIPPED_HYSTERESIS, "restore scheduled at " + Instant.ofEpochMilli(restoreAt));
     }
 
-    private static Decision resolveStep(StoreTargetState state, Alert a, Policies.Match m) throws SQLException {
-        m.policy().action().resolved(state, m.target(), a);
-        return decision(a, m, AuditEntry.SKIPPED_DUPLICATE, "resolved: nothing to undo");
+    private static AlertDecision decision(Alert a, Policies.Match m, Decision decision, String result) {
+        return new AlertDecision(a.fingerprint(), m.policy().name(), m.target().key(), decision, result);
     }
 
-    private static Decision decision(Alert a, Policies.Match m, String decision, String result) {
-        return new Decision(a.fingerprint(), m.policy().name(), m.target().key(), decision, result);
-    }
-
-    private static void audit(Connection c, long now, Alert a, Policies.Match m, Decision d) throws SQLException {
-        if (d.decision().equals(QUEUED)) {
+    private static void audit(Connection c, long now, Alert a, Policies.Match m, AlertDecision d) throws SQLException {
+        if (d.decision() == Decision.QUEUED) {
             return; // the executor audits the outcome
         }
         Store.audit(c, now, a.fingerprint(), PayloadParser.labelsJson(a.labels()), m.policy().name(),

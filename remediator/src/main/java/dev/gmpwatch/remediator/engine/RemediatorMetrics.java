@@ -1,7 +1,7 @@
 package dev.gmpwatch.remediator.engine;
 
 import dev.gmpwatch.remediator.config.ActionTypes;
-import dev.gmpwatch.remediator.core.AuditEntry;
+import dev.gmpwatch.remediator.core.Decision;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;
@@ -20,7 +20,7 @@ public final class RemediatorMetrics {
             "Webhook request latency.").buckets(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
             .register(registry);
     public final Counter decisions = Counter.build("gmpwatch_remediator_decisions_total",
-            "Per-alert decisions (executed, skipped-duplicate, skipped-rate-limited, skipped-hysteresis, skipped-forbidden, dry-run, failed, retrying).")
+            "Per-alert decisions (queued, executed, skipped-duplicate, skipped-rate-limited, skipped-hysteresis, skipped-forbidden, dry-run, failed, retrying).")
             .labelNames("decision").register(registry);
     public final Counter actions = Counter.build("gmpwatch_remediator_actions_total",
             "Queued actions run to an end, by action (haproxy, http, gomaxprocs, kubernetes) and result (ok, refused, failed, dry-run).")
@@ -37,23 +37,12 @@ public final class RemediatorMetrics {
 
     public RemediatorMetrics(ActionTypes types) {
         // Series exist at 0 from the start, so that rate() and increase() see the first action.
-        for (String decision : List.of(AuditEntry.EXECUTED, AuditEntry.SKIPPED_DUPLICATE, AuditEntry.SKIPPED_RATE_LIMITED,
-                AuditEntry.SKIPPED_HYSTERESIS, AuditEntry.SKIPPED_FORBIDDEN, AuditEntry.DRY_RUN, AuditEntry.FAILED, AuditEntry.RETRYING)) {
-            decisions.labels(decision);
+        for (Decision d : Decision.values()) {
+            decisions.labels(d.label());
         }
         types.all().forEach(t -> {
             RESULTS.forEach(r -> actions.labels(t.name(), r));
             retries.labels(t.name());
         });
-    }
-
-    /** The action result an audit decision counts as. */
-    public static String result(String decision) {
-        return switch (decision) {
-            case AuditEntry.EXECUTED -> "ok";
-            case AuditEntry.DRY_RUN -> "dry-run";
-            case AuditEntry.FAILED -> "failed";
-            default -> "refused";
-        };
     }
 }

@@ -1,5 +1,6 @@
 package dev.gmpwatch.remediator.store;
 
+import dev.gmpwatch.remediator.config.ActionTypes;
 import dev.gmpwatch.remediator.core.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +17,12 @@ import java.sql.Statement;
  */
 public final class Database implements AutoCloseable {
     /** A schema step: a script from db/, then Java that moves rows the script cannot. */
-    private record Migration(String script, Work<Void> moveRows) {
+    private record Migration(String script, RowMove moveRows) {
+    }
+
+    /** Java that moves rows after a migration's script, knowing the action types. */
+    private interface RowMove {
+        void run(Connection c, ActionTypes types) throws SQLException;
     }
 
     /** Migrations in order; add one here to change the schema. */
@@ -24,10 +30,7 @@ public final class Database implements AutoCloseable {
         new Migration("V1__init.sql", null),
         new Migration("V2__http_action.sql", null),
         new Migration("V3__gomaxprocs.sql", null),
-        new Migration("V4__action_state.sql", c -> {
-            V4ActionState.migrate(c);
-            return null;
-        }),
+        new Migration("V4__action_state.sql", V4ActionState::migrate),
     };
 
     /** Work done inside one transaction. */
@@ -36,12 +39,15 @@ public final class Database implements AutoCloseable {
     }
 
     private final String url;
+    private final ActionTypes types;
     private final String dialect;
     private final Connection sqlite;
     private final java.util.concurrent.locks.ReentrantLock sqliteLock = new java.util.concurrent.locks.ReentrantLock(true);
 
-    public Database(String url) {
+    /** @param types the action types, which say how their rows of older schemas migrate */
+    public Database(String url, ActionTypes types) {
         this.url = url;
+        this.types = types;
         this.dialect = url.startsWith("jdbc:postgresql:") ? "postgresql" : "sqlite";
         try {
             // SQLite allows one writer: share one connection, serialised by this object.
@@ -122,7 +128,7 @@ public final class Database implements AutoCloseable {
                         }
                     }
                     if (m.moveRows() != null) {
-                        m.moveRows().run(c);
+                        m.moveRows().run(c, types);
                     }
                     s.execute("INSERT INTO schema_version (version) VALUES (" + v + ")");
                 }

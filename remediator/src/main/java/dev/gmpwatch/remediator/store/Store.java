@@ -1,6 +1,9 @@
 package dev.gmpwatch.remediator.store;
 
 import dev.gmpwatch.remediator.core.AuditEntry;
+import dev.gmpwatch.remediator.core.CircuitState;
+import dev.gmpwatch.remediator.core.Decision;
+import dev.gmpwatch.remediator.core.IntentStatus;
 import dev.gmpwatch.remediator.core.Operation;
 import dev.gmpwatch.remediator.core.PendingIntent;
 import dev.gmpwatch.remediator.core.TargetRecord;
@@ -41,7 +44,7 @@ public final class Store {
 
     /** Writes the target's record; the action's own state is left as it is. */
     public static void saveTarget(Connection c, TargetRecord t) throws SQLException {
-        Object[] values = {t.policy(), t.actionType(), t.group(), t.data(), t.state(), t.openedAt(), t.restoreAt(),
+        Object[] values = {t.policy(), t.actionType(), t.group(), t.data(), t.state().label(), t.openedAt(), t.restoreAt(),
                 t.frozen() ? 1 : 0, t.applied() ? 1 : 0, t.key()};
         int updated = execute(c, "UPDATE targets SET policy = ?, action_type = ?, target_group = ?, data = ?, state = ?,"
                 + " opened_at = ?, restore_at = ?, frozen = ?, applied = ? WHERE target = ?", values);
@@ -132,8 +135,8 @@ public final class Store {
         }
     }
 
-    public static void finish(Connection c, long id, String status, long now) throws SQLException {
-        execute(c, "UPDATE intents SET status = ?, updated_at = ? WHERE id = ?", status, now, id);
+    public static void finish(Connection c, long id, IntentStatus status, long now) throws SQLException {
+        execute(c, "UPDATE intents SET status = ?, updated_at = ? WHERE id = ?", status.label(), now, id);
     }
 
     /** The target could not be reached: pending again, not before {@code notBefore}. */
@@ -159,7 +162,7 @@ public final class Store {
                 + " created_at FROM intents WHERE status IN ('pending', 'running') ORDER BY id LIMIT 1000");
              ResultSet rs = q.executeQuery()) {
             while (rs.next()) {
-                out.add(new PendingIntent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                out.add(new PendingIntent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), IntentStatus.of(rs.getString(5)),
                         rs.getInt(6), rs.getLong(7), rs.getString(8), rs.getLong(9)));
             }
         }
@@ -167,9 +170,9 @@ public final class Store {
     }
 
     public static void audit(Connection c, long at, String fingerprint, String labels, String policy, String action,
-                             String target, String decision, String result) throws SQLException {
+                             String target, Decision decision, String result) throws SQLException {
         execute(c, "INSERT INTO audit (at, fingerprint, labels, policy, action, target, decision, result)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", at, fingerprint, labels, policy, action, target, decision, result);
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", at, fingerprint, labels, policy, action, target, decision.label(), result);
     }
 
     /** The audit log, newest first. */
@@ -181,7 +184,7 @@ public final class Store {
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
                     out.add(new AuditEntry(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9)));
+                            rs.getString(6), rs.getString(7), Decision.of(rs.getString(8)), rs.getString(9)));
                 }
             }
         }
@@ -238,7 +241,7 @@ public final class Store {
                     long restore = rs.getLong("restore_at");
                     Long restoreAt = rs.wasNull() ? null : restore;
                     out.add(new TargetRecord(rs.getString("target"), rs.getString("policy"), rs.getString("action_type"),
-                            rs.getString("target_group"), rs.getString("data"), rs.getString("state"), openedAt, restoreAt,
+                            rs.getString("target_group"), rs.getString("data"), CircuitState.of(rs.getString("state")), openedAt, restoreAt,
                             rs.getInt("frozen") != 0, rs.getInt("applied") != 0));
                 }
             }

@@ -1,13 +1,14 @@
 package dev.gmpwatch.remediator.web;
 
 import dev.gmpwatch.remediator.core.AuditEntry;
+import dev.gmpwatch.remediator.core.Decision;
 import dev.gmpwatch.remediator.core.PendingIntent;
 import dev.gmpwatch.remediator.core.StoreException;
 import dev.gmpwatch.remediator.core.TargetRecord;
 import dev.gmpwatch.remediator.engine.Executor;
 import dev.gmpwatch.remediator.engine.Remediator;
-import dev.gmpwatch.remediator.engine.StateView;
 import dev.gmpwatch.remediator.engine.RemediatorMetrics;
+import dev.gmpwatch.remediator.engine.StateView;
 import dev.gmpwatch.remediator.webhook.Authenticator;
 import dev.gmpwatch.remediator.webhook.BadPayloadException;
 import dev.gmpwatch.remediator.webhook.PayloadParser;
@@ -90,11 +91,11 @@ public final class App {
                 reject(ctx, 413, "body over " + maxBodyBytes + " bytes");
                 return;
             }
-            List<Remediator.Decision> decisions = remediator.handle(PayloadParser.parse(body));
-            if (decisions.stream().anyMatch(d -> d.decision().equals(Remediator.QUEUED))) {
+            List<Remediator.AlertDecision> decisions = remediator.handle(PayloadParser.parse(body));
+            if (decisions.stream().anyMatch(d -> d.decision() == Decision.QUEUED)) {
                 executor.wake(); // otherwise nothing new to run: duplicates and refusals must not spin it
             }
-            ctx.json(Map.of("status", "accepted", "decisions", decisions));
+            ctx.json(Map.of("status", "accepted", "decisions", decisions.stream().map(App::decisionJson).toList()));
         } catch (BadPayloadException e) {
             reject(ctx, 400, e.getMessage());
         } catch (StoreException e) {
@@ -141,8 +142,18 @@ public final class App {
         m.put("policy", e.policy());
         m.put("action", e.action());
         m.put("target", e.target());
-        m.put("decision", e.decision());
+        m.put("decision", e.decision().label());
         m.put("result", e.result());
+        return m;
+    }
+
+    private static Map<String, Object> decisionJson(Remediator.AlertDecision d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("fingerprint", d.fingerprint());
+        m.put("policy", d.policy());
+        m.put("target", d.target());
+        m.put("decision", d.decision().label());
+        m.put("result", d.result());
         return m;
     }
 
@@ -152,7 +163,7 @@ public final class App {
         m.put("target", p.target());
         m.put("op", p.op());
         m.put("policy", p.policy());
-        m.put("status", p.status());
+        m.put("status", p.status().label());
         m.put("attempts", p.attempts());
         m.put("nextAttemptAt", p.notBefore() == 0 ? null : Instant.ofEpochMilli(p.notBefore()).toString());
         m.put("lastError", p.lastError());

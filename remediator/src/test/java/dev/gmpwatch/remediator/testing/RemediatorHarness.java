@@ -6,8 +6,8 @@ import dev.gmpwatch.remediator.config.RemediatorConfig;
 import dev.gmpwatch.remediator.engine.Executor;
 import dev.gmpwatch.remediator.engine.Policies;
 import dev.gmpwatch.remediator.engine.Remediator;
-import dev.gmpwatch.remediator.engine.StateView;
 import dev.gmpwatch.remediator.engine.RemediatorMetrics;
+import dev.gmpwatch.remediator.engine.StateView;
 import dev.gmpwatch.remediator.store.Database;
 import dev.gmpwatch.remediator.web.App;
 import dev.gmpwatch.remediator.webhook.Authenticator;
@@ -37,7 +37,7 @@ public final class RemediatorHarness implements AutoCloseable {
     public RemediatorHarness(String yaml, Path dir, boolean dryRun, ActionTypes types) throws Exception {
         java.nio.file.Files.writeString(dir.resolve("token"), TOKEN + "\n");
         RemediatorConfig cfg = ConfigLoader.parse(yaml, dir, types);
-        db = new Database(cfg.storeUrl());
+        db = new Database(cfg.storeUrl(), types);
         RemediatorMetrics metrics = new RemediatorMetrics(types);
         Policies policies = new Policies(cfg.policies());
         executor = new Executor(db, policies, clock, metrics, dryRun || cfg.dryRun());

@@ -1,9 +1,11 @@
 package dev.gmpwatch.remediator.action.gomaxprocs;
 
 import dev.gmpwatch.remediator.action.ActionType;
+import dev.gmpwatch.remediator.action.LegacyState;
 import dev.gmpwatch.remediator.config.tree.ConfigException;
 import dev.gmpwatch.remediator.config.tree.ConfigNode;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -19,6 +21,19 @@ public final class GomaxprocsActionType implements ActionType {
     @Override
     public String name() {
         return "gomaxprocs";
+    }
+
+    /** Schema 3's gomaxprocs_targets row: the key names the process; the step guards were columns. */
+    @Override
+    public Optional<LegacyState> legacyState() {
+        return Optional.of((key, row) -> {
+            Long value = LegacyState.number(row, "last_value");
+            Long frozen = LegacyState.number(row, "frozen");
+            GomaxprocsState state = new GomaxprocsState(value == null ? null : value.intValue(), LegacyState.number(row, "last_set_at"),
+                    LegacyState.text(row, "last_direction"), null, null, frozen != null && frozen != 0,
+                    LegacyState.text(row, "active_down"), LegacyState.text(row, "active_up"), null);
+            return new LegacyState.Migrated(null, LocalProcess.ofKey(key).target().data(), state.json());
+        });
     }
 
     @Override
@@ -44,8 +59,9 @@ public final class GomaxprocsActionType implements ActionType {
         ConfigNode flip = a.child("flipGuard").onlyKeys(Set.of("maxFlips", "within"));
         GomaxprocsAction.Settings guards = new GomaxprocsAction.Settings(direction, min, max, a.duration("minInterval", "30s"),
                 flip.positiveInt("maxFlips", 3), flip.duration("within", "10m"));
-        ProcessLever.Settings where = new ProcessLever.Settings(actuator, a.text("addressLabel", "admin_address"),
-                a.pattern("allowedAddresses", "127\\.0\\.0\\.1:[0-9]{1,5}"), path, a.optionalSecret("tokenFile"));
-        return new GomaxprocsAction(name(), guards, new ProcessLever(where, new GomaxprocsActuator(PROC, CGROUP_ROOT, client)));
+        StepLever lever = actuator.equals("cgroup") ? new CgroupQuotaLever(PROC, CGROUP_ROOT)
+                : new AdminEndpointLever(new AdminEndpointLever.Settings(a.text("addressLabel", "admin_address"),
+                        a.pattern("allowedAddresses", "127\\.0\\.0\\.1:[0-9]{1,5}"), path, a.optionalSecret("tokenFile")), PROC, client);
+        return new GomaxprocsAction(name(), guards, lever);
     }
 }

@@ -34,6 +34,11 @@ public final class HaproxyAction implements Action {
 
     /** What the target data holds. */
     record Server(String haproxy, String backend, String server) {
+        /** Its target: the caps group is the backend. */
+        Target target() {
+            return new Target("haproxy:" + haproxy + "/" + backend + "/" + server, "haproxy:" + haproxy + "/" + backend,
+                    TargetData.write(this));
+        }
     }
 
     private final Settings settings;
@@ -55,9 +60,7 @@ public final class HaproxyAction implements Action {
 
     @Override
     public Target target(Map<String, String> labels) throws UnsafeLabelException {
-        Server s = new Server(settings.haproxy(), settings.backend().render(labels), settings.server().render(labels));
-        return new Target("haproxy:" + s.haproxy() + "/" + s.backend() + "/" + s.server(),
-                "haproxy:" + s.haproxy() + "/" + s.backend(), TargetData.write(s));
+        return new Server(settings.haproxy(), settings.backend().render(labels), settings.server().render(labels)).target();
     }
 
     @Override

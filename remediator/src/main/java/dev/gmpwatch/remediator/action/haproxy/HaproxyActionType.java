@@ -1,8 +1,10 @@
 package dev.gmpwatch.remediator.action.haproxy;
 
 import dev.gmpwatch.remediator.action.ActionType;
+import dev.gmpwatch.remediator.action.LegacyState;
 import dev.gmpwatch.remediator.config.tree.ConfigException;
 import dev.gmpwatch.remediator.config.tree.ConfigNode;
+import dev.gmpwatch.remediator.core.Target;
 import dev.gmpwatch.remediator.policy.Template;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -18,6 +20,16 @@ public final class HaproxyActionType implements ActionType {
     @Override
     public String name() {
         return "haproxy";
+    }
+
+    /** Schema 3's circuits row: the server's three columns. */
+    @Override
+    public Optional<LegacyState> legacyState() {
+        return Optional.of((key, row) -> {
+            Target t = new HaproxyAction.Server(LegacyState.text(row, "haproxy"), LegacyState.text(row, "backend"),
+                    LegacyState.text(row, "server")).target();
+            return new LegacyState.Migrated(t.group(), t.data(), null);
+        });
     }
 
     @Override

@@ -27,6 +27,9 @@ public final class HttpAction implements Action {
 
     /** What the target data holds. */
     record Breaker(String method, String openUrl, String closeUrl) {
+        Target target() {
+            return new Target("http:" + openUrl, null, TargetData.write(this));
+        }
     }
 
     private final Settings settings;
@@ -44,8 +47,7 @@ public final class HttpAction implements Action {
 
     @Override
     public Target target(Map<String, String> labels) throws UnsafeLabelException {
-        Breaker b = new Breaker(settings.method(), settings.openUrl().render(labels), settings.closeUrl().render(labels));
-        return new Target("http:" + b.openUrl(), null, TargetData.write(b));
+        return new Breaker(settings.method(), settings.openUrl().render(labels), settings.closeUrl().render(labels)).target();
     }
 
     @Override

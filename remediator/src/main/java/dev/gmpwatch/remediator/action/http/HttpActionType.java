@@ -1,9 +1,11 @@
 package dev.gmpwatch.remediator.action.http;
 
 import dev.gmpwatch.remediator.action.ActionType;
+import dev.gmpwatch.remediator.action.LegacyState;
 import dev.gmpwatch.remediator.config.tree.ConfigException;
 import dev.gmpwatch.remediator.config.tree.ConfigNode;
 import dev.gmpwatch.remediator.policy.UrlTemplate;
+import java.util.Optional;
 import java.util.Set;
 
 /** {@code type: http}: a breaker a gateway or service exposes as an open URL and a close URL. */
@@ -13,6 +15,13 @@ public final class HttpActionType implements ActionType {
     @Override
     public String name() {
         return "http";
+    }
+
+    /** Schema 3's circuits row: the method and the two URLs. */
+    @Override
+    public Optional<LegacyState> legacyState() {
+        return Optional.of((key, row) -> new LegacyState.Migrated(null, new HttpAction.Breaker(LegacyState.text(row, "method"),
+                LegacyState.text(row, "open_url"), LegacyState.text(row, "close_url")).target().data(), null));
     }
 
     @Override
