@@ -249,7 +249,7 @@ public final class GoroutineWalker {
         }
 
         GoroutineCensus.CreatorCount build(List<String> reasons) {
-            return new GoroutineCensus.CreatorCount(startPc, goPc, count, byName(byState, null), byName(byReason, reasons),
+            return new GoroutineCensus.CreatorCount(startPc, "", "", goPc, "", count, byName(byState, null), byName(byReason, reasons),
                     oldest, java.util.Arrays.stream(stuck).boxed().toList(), longestStuckNanos);
         }
     }

@@ -49,14 +49,21 @@ public final class ProcessReader implements AutoCloseable {
         return scheduler.read(memory);
     }
 
-    /** Walks at most {@code maxGoroutines} entries of allgs. */
+    /** Walks at most {@code maxGoroutines} entries of allgs; the creators come back named. */
     public GoroutineCensus census(long maxGoroutines) throws SnapshotException {
-        return walker.walk(memory, maxGoroutines);
+        return walker.walk(memory, maxGoroutines).named(this::named);
     }
 
     /** A census that also ages waiting goroutines with {@code history}, this walk at {@code nowNanos}. */
     public GoroutineCensus census(long maxGoroutines, StuckHistory history, long nowNanos) throws SnapshotException {
-        return walker.walk(memory, maxGoroutines, history, nowNanos);
+        return walker.walk(memory, maxGoroutines, history, nowNanos).named(this::named);
+    }
+
+    private GoroutineCensus.CreatorCount named(GoroutineCensus.CreatorCount c) {
+        if (c.startPc() == 0) {
+            return c.named(OTHER, "", "");
+        }
+        return c.named(entryName(c.startPc()), entrySourceLine(c.startPc()), c.goPc() == 0 ? "" : sourceLine(c.goPc()));
     }
 
     /**
@@ -85,6 +92,9 @@ public final class ProcessReader implements AutoCloseable {
     public long bytesRead() {
         return memory.bytesRead();
     }
+
+    /** The function of goroutines whose entry PC is unknown. */
+    public static final String OTHER = "other";
 
     /** The function a goroutine starting at this run-time PC runs, compiler wrappers resolved. */
     public String entryName(long startPc) {

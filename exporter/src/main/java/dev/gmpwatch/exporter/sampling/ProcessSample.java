@@ -3,6 +3,7 @@ package dev.gmpwatch.exporter.sampling;
 import dev.gmpwatch.exporter.discovery.ProcessLabels;
 import dev.gmpwatch.exporter.host.CgroupThrottling.Throttling;
 import dev.gmpwatch.exporter.runtime.GoroutineCensus;
+import dev.gmpwatch.exporter.runtime.ProcessReader;
 import dev.gmpwatch.exporter.runtime.SchedulerState;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,7 @@ public record ProcessSample(long pid, String exe, String goVersion, String probe
                              double longestStuckSeconds) {
         public static final List<Long> NONE_STUCK = List.of(0L, 0L, 0L);
         /** The function of goroutines whose entry is unknown, and the creator label of everything past the top K. */
-        public static final String OTHER = "other";
+        public static final String OTHER = ProcessReader.OTHER;
 
         /** A row without stuck ages (a walk without history). */
         public CreatorRow(String function, String source, String goStatement, long count, Map<String, Long> byState,

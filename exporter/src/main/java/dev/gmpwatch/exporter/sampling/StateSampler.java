@@ -188,7 +188,7 @@ public final class StateSampler {
             p = state(t);
             r = reader(p);
         }
-        List<CreatorRow> rows = rows(p.census(r, limits.maxGoroutines()), r);
+        List<CreatorRow> rows = rows(p.census(r, limits.maxGoroutines()));
         List<CreatorRow> previous;
         synchronized (p) {
             previous = p.lastRows;
@@ -269,7 +269,7 @@ public final class StateSampler {
         GoroutineCensus c = p.census(r, limits.maxGoroutines());
         p.census = c;
         p.walkedAt = now;
-        p.rows = rows(c, r);
+        p.rows = rows(c);
         synchronized (p) {
             p.lastRows = p.rows;
         }
@@ -287,16 +287,14 @@ public final class StateSampler {
     }
 
     /** Census entries by function, largest first: several entry PCs may resolve to one function. */
-    static List<CreatorRow> rows(GoroutineCensus c, ProcessReader r) {
+    static List<CreatorRow> rows(GoroutineCensus c) {
         long now = System.nanoTime(); // CLOCK_MONOTONIC, as the runtime's nanotime
         Map<String, CreatorRow> byFunction = new LinkedHashMap<>();
         for (GoroutineCensus.CreatorCount cc : c.creators().values()) {
-            String fn = cc.startPc() == 0 ? CreatorRow.OTHER : r.entryName(cc.startPc());
             double oldest = cc.oldestWaitSince() > 0 && cc.oldestWaitSince() <= now ? (now - cc.oldestWaitSince()) / 1e9 : Double.NaN;
-            CreatorRow row = new CreatorRow(fn, cc.startPc() == 0 ? "" : r.entrySourceLine(cc.startPc()),
-                    cc.goPc() == 0 ? "" : r.sourceLine(cc.goPc()), cc.count(), cc.byState(), cc.byReason(), oldest,
-                    cc.stuck(), cc.longestStuckNanos() < 0 ? Double.NaN : cc.longestStuckNanos() / 1e9);
-            byFunction.merge(fn, row, StateSampler::merge);
+            CreatorRow row = new CreatorRow(cc.function(), cc.source(), cc.goStatement(), cc.count(), cc.byState(), cc.byReason(),
+                    oldest, cc.stuck(), cc.longestStuckNanos() < 0 ? Double.NaN : cc.longestStuckNanos() / 1e9);
+            byFunction.merge(cc.function(), row, StateSampler::merge);
         }
         List<CreatorRow> out = new ArrayList<>(byFunction.values());
         out.sort((a, b) -> a.count() != b.count() ? Long.compare(b.count(), a.count()) : a.function().compareTo(b.function()));

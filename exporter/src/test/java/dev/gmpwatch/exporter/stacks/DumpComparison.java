@@ -74,7 +74,7 @@ final class DumpComparison {
                 }
             });
             Map<String, Long> entries = new TreeMap<>();
-            census.creators().values().forEach(c -> entries.merge(reader.entryName(c.startPc()), c.count(), Long::sum));
+            census.creators().values().forEach(c -> entries.merge(c.function(), c.count(), Long::sum));
             Map<List<String>, Long> frames = PprofFiles.stacks(pprof(stacks, bin));
             frames.remove(List.of()); // running goroutines: no stack to compare
             ours = new Side(census.live(), states, entries, frames, 0);
