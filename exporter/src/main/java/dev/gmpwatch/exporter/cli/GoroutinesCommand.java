@@ -13,7 +13,7 @@ import dev.gmpwatch.exporter.runtime.GoroutineStackReader;
 import dev.gmpwatch.exporter.runtime.ProcessReader;
 import dev.gmpwatch.exporter.runtime.SnapshotException;
 import dev.gmpwatch.exporter.sampling.ProcessSample.CreatorRow;
-import dev.gmpwatch.exporter.sampling.SelfMetrics;
+import dev.gmpwatch.exporter.sampling.Readers;
 import dev.gmpwatch.exporter.sampling.StateSampler;
 import dev.gmpwatch.exporter.stacks.StackDiff;
 import dev.gmpwatch.exporter.stacks.StackPprof;
@@ -26,7 +26,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -111,15 +110,15 @@ final class GoroutinesCommand {
         if (f.on("stacks") || !f.all("pprof").isEmpty()) {
             return stacks(t, exeLink, stackLimits, f.get("pprof"));
         }
-        StateSampler sampler = new StateSampler(proc, new StateSampler.Limits(max, Duration.ZERO), new SelfMetrics());
+        Readers readers = new Readers(proc, max, StateSampler.Limits.DEFAULT_HISTORY);
         List<CreatorRow> rows;
         try {
-            rows = sampler.walkNow(t);
+            rows = readers.walkNow(t);
         } catch (SnapshotException e) {
             err.println("gmpwatch: cannot read the runtime state of pid " + pid + ": " + e.getMessage());
             return Main.EXIT_FAILURE;
         } finally {
-            sampler.retain(Set.of());
+            readers.retain(Set.of());
         }
         if (f.on("json")) {
             printJson(GoroutineReport.json(t, rows));

@@ -189,7 +189,7 @@ final class RunCommand {
         registry.register(collectors(s, mode, watcher, sampler, self));
         ExporterServer server;
         try {
-            server = new ExporterServer(s.listen(), s.telemetryPath(), registry, watcher, sampler, s.web());
+            server = new ExporterServer(s.listen(), s.telemetryPath(), registry, watcher, sampler.readers(), s.web());
         } catch (IOException e) {
             throw new StartupException("cannot listen on " + s.listenFlag() + ": " + e.getMessage());
         }

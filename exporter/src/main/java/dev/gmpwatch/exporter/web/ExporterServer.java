@@ -12,7 +12,7 @@ import dev.gmpwatch.exporter.discovery.TargetWatcher;
 import dev.gmpwatch.exporter.runtime.GoroutineStackReader;
 import dev.gmpwatch.exporter.runtime.SnapshotException;
 import dev.gmpwatch.exporter.runtime.StuckHistory;
-import dev.gmpwatch.exporter.sampling.StateSampler;
+import dev.gmpwatch.exporter.sampling.Readers;
 import dev.gmpwatch.exporter.stacks.StackDiff;
 import dev.gmpwatch.exporter.stacks.StackPprof;
 import dev.gmpwatch.exporter.stacks.StackProfile;
@@ -46,17 +46,17 @@ public final class ExporterServer implements AutoCloseable {
     private final HttpServer server;
     private final CollectorRegistry registry;
     private final TargetWatcher watcher;
-    private final StateSampler sampler;
+    private final Readers readers;
     private final String telemetryPath;
 
     /**
      * @param web TLS and basic authentication ({@code --web.config.file}); {@link WebConfig#none()} for plain HTTP
      */
     public ExporterServer(InetSocketAddress address, String telemetryPath, CollectorRegistry registry,
-                          TargetWatcher watcher, StateSampler sampler, WebConfig web) throws IOException {
+                          TargetWatcher watcher, Readers readers, WebConfig web) throws IOException {
         this.registry = registry;
         this.watcher = watcher;
-        this.sampler = sampler;
+        this.readers = readers;
         this.telemetryPath = telemetryPath;
         this.auth = new BasicAuth(web.users());
         if (web.tls().isPresent()) {
@@ -144,9 +144,9 @@ public final class ExporterServer implements AutoCloseable {
         }
         try {
             if (since == null) {
-                sendJson(ex, 200, GoroutineReport.json(t.get(), sampler.walkNow(t.get())));
+                sendJson(ex, 200, GoroutineReport.json(t.get(), readers.walkNow(t.get())));
             } else {
-                StateSampler.Walked w = sampler.walkNowWithPrevious(t.get());
+                Readers.Walked w = readers.walk(t.get());
                 Map<String, Object> body = new LinkedHashMap<>(GoroutineReport.json(t.get(), w.now(),
                         w.previous() == null ? List.of() : w.previous()));
                 body.put("previous", w.previous() != null);
@@ -234,8 +234,8 @@ public final class ExporterServer implements AutoCloseable {
         }
         StackProfile profile;
         try {
-            StuckHistory history = sampler.history(t.get());
-            profile = sampler.onDemand(t.get(), r -> StackProfile.read(pid, t.get().exe(), r, limits, history));
+            StuckHistory history = readers.history(t.get());
+            profile = readers.onDemand(t.get(), r -> StackProfile.read(pid, t.get().exe(), r, limits, history));
         } catch (SnapshotException e) {
             sendJson(ex, 503, Map.of("error", "cannot read the goroutine stacks of pid " + pid + ": " + e.getMessage()));
             return Optional.empty();
