@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator;
+package dev.gmpwatch.remediator.action;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +11,7 @@ import dev.gmpwatch.remediator.config.ConfigLoader;
 import dev.gmpwatch.remediator.config.tree.ConfigException;
 import dev.gmpwatch.remediator.testing.CountingAction;
 import dev.gmpwatch.remediator.testing.RemediatorHarness;
+import dev.gmpwatch.remediator.testing.TestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,16 +27,8 @@ class ActionSeamTest {
     Path dir;
 
     private String yaml() {
-        return """
-                listen: 127.0.0.1:0
-                auth: {bearerTokenFile: token}
-                store: {url: "jdbc:sqlite:%s"}
-                policies:
-                  - name: count-it
-                    match: {alertname: GoroutineLeak}
-                    action: {type: counting, name: "svc-{{ labels.server }}"}
-                    rateLimit: {perTarget: 2/1h, perPolicy: 1000/1s}
-                """.formatted(dir.resolve("state.db"));
+        return TestConfig.sqlite(dir).policy("count-it", "{alertname: GoroutineLeak}", "{type: counting, name: \"svc-{{ labels.server }}\"}",
+                "rateLimit: {perTarget: 2/1h, perPolicy: 1000/1s}").yaml();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.gmpwatch.remediator.bench;
 
 import dev.gmpwatch.remediator.testing.Ports;
+import dev.gmpwatch.remediator.testing.TestConfig;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -42,17 +43,10 @@ public final class WebhookBenchmark {
             t.start();
             int port = Ports.free();
             Files.writeString(dir.resolve("token"), "bench-token\n");
-            Files.writeString(dir.resolve("r.yml"), """
-                    listen: 127.0.0.1:%d
-                    auth: {bearerTokenFile: token}
-                    store: {url: "jdbc:sqlite:%s"}
-                    haproxy:
-                      lb: {address: "127.0.0.1:%d", timeout: 30s}
-                    policies:
-                      - name: goroutine-leak
-                        match: {alertname: GoroutineLeak}
-                        action: {type: haproxy, haproxy: lb, backend: "{{ labels.backend }}", server: "{{ labels.server }}"}
-                    """.formatted(port, dir.resolve("state.db"), blackHole.getLocalPort()));
+            Files.writeString(dir.resolve("r.yml"), TestConfig.sqlite(dir).listen("127.0.0.1:" + port)
+                    .section("haproxy", "{lb: {address: \"127.0.0.1:" + blackHole.getLocalPort() + "\", timeout: 30s}}")
+                    .policy("goroutine-leak", "{alertname: GoroutineLeak}", "{type: haproxy, haproxy: lb, backend: \"{{ labels.backend }}\", server: \"{{ labels.server }}\"}", TestConfig.DEFAULT_LIMITS)
+                    .yaml());
             Process r = new ProcessBuilder("java", "-jar", System.getProperty("gmpwatch.remediatorJar"), "--config",
                     dir.resolve("r.yml").toString()).redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile()).start();
             try {

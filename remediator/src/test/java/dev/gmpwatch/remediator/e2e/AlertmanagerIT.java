@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator;
+package dev.gmpwatch.remediator.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +10,7 @@ import dev.gmpwatch.remediator.testing.GomaxprocsService;
 import dev.gmpwatch.remediator.testing.HaproxyServer;
 import dev.gmpwatch.remediator.testing.Ports;
 import dev.gmpwatch.remediator.testing.RemediatorProcess;
+import dev.gmpwatch.remediator.testing.TestConfig;
 import dev.gmpwatch.remediator.testing.Waits;
 import java.io.IOException;
 import java.net.URI;
@@ -41,10 +42,10 @@ class AlertmanagerIT {
     @TempDir
     Path dir;
 
-    private Path config(String yaml, Object... args) throws IOException {
+    private Path config(TestConfig config) throws IOException {
         Files.writeString(dir.resolve("token"), TOKEN + "\n");
         Path f = dir.resolve("remediator.yml");
-        Files.writeString(f, yaml.formatted(args));
+        Files.writeString(f, config.yaml());
         return f;
     }
 
@@ -52,19 +53,10 @@ class AlertmanagerIT {
     void anAlertThroughAlertmanagerBreaksTheServerAndItsResolutionRestoresIt() throws Exception {
         int remediatorPort = Ports.free();
         try (HaproxyServer haproxy = HaproxyServer.start(dir, "web", 3)) {
-            Path cfg = config("""
-                    listen: 127.0.0.1:%d
-                    auth: {bearerTokenFile: token}
-                    store: {url: "jdbc:sqlite:%s"}
-                    haproxy:
-                      lb: {socket: %s}
-                    policies:
-                      - name: goroutine-leak
-                        match: {alertname: GoroutineLeak}
-                        action: {type: haproxy, haproxy: lb, backend: "{{ labels.backend }}", server: "{{ labels.server }}"}
-                        restoreAfter: 4s
-                        minOpen: 1s
-                    """, remediatorPort, dir.resolve("state.db"), haproxy.socket());
+            Path cfg = config(TestConfig.sqlite(dir).listen("127.0.0.1:" + remediatorPort)
+                    .section("haproxy", "{lb: {socket: " + haproxy.socket() + "}}")
+                    .policy("goroutine-leak", "{alertname: GoroutineLeak}", "{type: haproxy, haproxy: lb, backend: \"{{ labels.backend }}\", server: \"{{ labels.server }}\"}", "restoreAfter: 4s", "minOpen: 1s",
+                            TestConfig.DEFAULT_LIMITS));
             Path amConfig = AlertmanagerServer.routeToRemediator(dir, remediatorPort, dir.resolve("token"),
                     "alertname, backend, server", true);
             try (RemediatorProcess remediator = RemediatorProcess.start(dir, cfg, remediatorPort);
@@ -95,18 +87,9 @@ class AlertmanagerIT {
         int gossip1 = Ports.free();
         int gossip2 = Ports.free();
         try (HaproxyServer haproxy = HaproxyServer.start(dir, "web", 3)) {
-            Path cfg = config("""
-                    listen: 127.0.0.1:%d
-                    auth: {bearerTokenFile: token}
-                    store: {url: "jdbc:sqlite:%s"}
-                    haproxy:
-                      lb: {socket: %s}
-                    policies:
-                      - name: goroutine-leak
-                        match: {alertname: GoroutineLeak}
-                        action: {type: haproxy, haproxy: lb, backend: "{{ labels.backend }}", server: "{{ labels.server }}"}
-                        rateLimit: {perTarget: 1000/1s, perPolicy: 1000/1s}
-                    """, remediatorPort, dir.resolve("state.db"), haproxy.socket());
+            Path cfg = config(TestConfig.sqlite(dir).listen("127.0.0.1:" + remediatorPort)
+                    .section("haproxy", "{lb: {socket: " + haproxy.socket() + "}}")
+                    .policy("goroutine-leak", "{alertname: GoroutineLeak}", "{type: haproxy, haproxy: lb, backend: \"{{ labels.backend }}\", server: \"{{ labels.server }}\"}"));
             Path amConfig = AlertmanagerServer.routeToRemediator(dir, remediatorPort, dir.resolve("token"), "alertname", false);
             try (RemediatorProcess remediator = RemediatorProcess.start(dir, cfg, remediatorPort);
                  AlertmanagerServer a = AlertmanagerServer.start(dir, "am1", amConfig,
@@ -158,18 +141,11 @@ class AlertmanagerIT {
     void anIdleAlertThroughAlertmanagerLowersGomaxprocsByOneWithinThreeSeconds() throws Exception {
         int remediatorPort = Ports.free();
         try (GomaxprocsService svc = GomaxprocsService.start(Map.of())) {
-            Path cfg = config("""
-                    listen: 127.0.0.1:%d
-                    auth: {bearerTokenFile: token}
-                    store: {url: "jdbc:sqlite:%s"}
-                    policies:
-                      - name: idle
-                        match: {alertname: GoProcessorsIdle}
-                        action: {type: gomaxprocs, direction: down, minInterval: 3s}
-                      - name: saturated
-                        match: {alertname: GoProcessorsSaturated}
-                        action: {type: gomaxprocs, direction: up, minInterval: 3s}
-                    """, remediatorPort, dir.resolve("state.db"));
+            Path cfg = config(TestConfig.sqlite(dir).listen("127.0.0.1:" + remediatorPort)
+                    .policy("idle", "{alertname: GoProcessorsIdle}", "{type: gomaxprocs, direction: down, minInterval: 3s}",
+                            TestConfig.DEFAULT_LIMITS)
+                    .policy("saturated", "{alertname: GoProcessorsSaturated}", "{type: gomaxprocs, direction: up, minInterval: 3s}",
+                            TestConfig.DEFAULT_LIMITS));
             Path amConfig = AlertmanagerServer.routeToRemediator(dir, remediatorPort, dir.resolve("token"), "alertname, pid", true);
             try (RemediatorProcess remediator = RemediatorProcess.start(dir, cfg, remediatorPort);
                  AlertmanagerServer am = AlertmanagerServer.start(dir, "am", amConfig)) {

@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator;
+package dev.gmpwatch.remediator.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +8,7 @@ import dev.gmpwatch.remediator.testing.GomaxprocsService;
 import dev.gmpwatch.remediator.testing.Ports;
 import dev.gmpwatch.remediator.testing.RemediatorProcess;
 import dev.gmpwatch.remediator.testing.Repo;
+import dev.gmpwatch.remediator.testing.TestConfig;
 import dev.gmpwatch.remediator.testing.Waits;
 import java.io.IOException;
 import java.net.URI;
@@ -52,20 +53,11 @@ class ClosedLoopIT {
             // Busy before anything watches it, so every window the rules see is a busy one.
             svc.mark("load: busy");
             post("http://" + svc.address() + "/load?mode=busy");
-            Files.writeString(dir.resolve("remediator.yml"), """
-                    listen: 127.0.0.1:%d
-                    auth: {bearerTokenFile: token}
-                    store: {url: "jdbc:sqlite:%s"}
-                    policies:
-                      - name: idle
-                        match: {alertname: GoProcessorsIdle}
-                        action: {type: gomaxprocs, direction: down, minInterval: 5s}
-                        rateLimit: {perTarget: 10/1m, perPolicy: 10/1m}
-                      - name: saturated
-                        match: {alertname: GoProcessorsSaturated}
-                        action: {type: gomaxprocs, direction: up, minInterval: 5s}
-                        rateLimit: {perTarget: 10/1m, perPolicy: 10/1m}
-                    """.formatted(remediatorPort, dir.resolve("state.db")));
+            String limit = "rateLimit: {perTarget: 10/1m, perPolicy: 10/1m}";
+            Files.writeString(dir.resolve("remediator.yml"), TestConfig.sqlite(dir).listen("127.0.0.1:" + remediatorPort)
+                    .policy("idle", "{alertname: GoProcessorsIdle}", "{type: gomaxprocs, direction: down, minInterval: 5s}", limit)
+                    .policy("saturated", "{alertname: GoProcessorsSaturated}", "{type: gomaxprocs, direction: up, minInterval: 5s}", limit)
+                    .yaml());
             Path amConfig = AlertmanagerServer.routeToRemediator(dir, remediatorPort, dir.resolve("token"), "alertname, pid", true);
             start("exporter", "java", "-jar", exporterJar.toString(), "--pid", Long.toString(svc.pid()),
                     "--web.listen-address", "127.0.0.1:" + exporterPort);

@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator;
+package dev.gmpwatch.remediator.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +10,7 @@ import dev.gmpwatch.remediator.testing.AlertmanagerServer;
 import dev.gmpwatch.remediator.testing.Ports;
 import dev.gmpwatch.remediator.testing.RemediatorProcess;
 import dev.gmpwatch.remediator.testing.Repo;
+import dev.gmpwatch.remediator.testing.TestConfig;
 import dev.gmpwatch.remediator.testing.Waits;
 import dev.gmpwatch.testkit.ContainerCgroup;
 import dev.gmpwatch.testkit.KubeCluster;
@@ -90,20 +91,12 @@ class KubernetesLoopIT {
                 int remediatorPort = Ports.free();
                 Files.writeString(dir.resolve("token"), TOKEN + "\n");
                 Files.writeString(dir.resolve("remediator.kubeconfig"), cluster.kubeconfig(cluster.serviceAccountToken("gmpwatch", "gmpwatch-remediator")));
-                Files.writeString(dir.resolve("remediator.yml"), """
-                        listen: 127.0.0.1:%d
-                        auth: {bearerTokenFile: token}
-                        store: {url: "jdbc:sqlite:%s"}
-                        kubernetes: {kubeconfig: remediator.kubeconfig, namespaces: [%s]}
-                        policies:
-                          - name: pod-leak
-                            match: {alertname: GoroutineLeak}
-                            action: {type: kubernetes, lever: circuit, mode: label, service: api}
-                            restoreAfter: 5s
-                            minOpen: 5s
-                            rateLimit: {perTarget: 10/1m, perPolicy: 10/1m}
-                            caps: {maxOpenPerService: 1, maxOpenFraction: 0.5}
-                        """.formatted(remediatorPort, dir.resolve("state.db"), NS));
+                Files.writeString(dir.resolve("remediator.yml"), TestConfig.sqlite(dir).listen("127.0.0.1:" + remediatorPort)
+                        .section("kubernetes", "{kubeconfig: remediator.kubeconfig, namespaces: [" + NS + "]}")
+                        .policy("pod-leak", "{alertname: GoroutineLeak}", "{type: kubernetes, lever: circuit, mode: label, service: api}",
+                                "restoreAfter: 5s", "minOpen: 5s", "rateLimit: {perTarget: 10/1m, perPolicy: 10/1m}",
+                                "caps: {maxOpenPerService: 1, maxOpenFraction: 0.5}")
+                        .yaml());
                 RemediatorProcess remediator = RemediatorProcess.start(dir, dir.resolve("remediator.yml"), remediatorPort);
                 processes.add(remediator.process());
                 am = AlertmanagerServer.start(dir, "am",

@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator;
+package dev.gmpwatch.remediator.engine;
 
 import static dev.gmpwatch.remediator.testing.RemediatorHarness.notification;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gmpwatch.remediator.testing.HaproxyServer;
+import dev.gmpwatch.remediator.testing.Ports;
 import dev.gmpwatch.remediator.testing.RemediatorProcess;
 import dev.gmpwatch.remediator.testing.TcpRelay;
+import dev.gmpwatch.remediator.testing.TestConfig;
 import dev.gmpwatch.remediator.testing.Waits;
-import dev.gmpwatch.remediator.testing.Ports;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,21 +39,12 @@ class CrashRecoveryIT {
         Files.writeString(dir.resolve("token"), TOKEN + "\n");
         try (HaproxyServer haproxy = HaproxyServer.start(dir, "web", 3); TcpRelay relay = new TcpRelay(haproxy.adminPort())) {
             port = Ports.free();
-            Files.writeString(dir.resolve("r.yml"), """
-                    listen: 127.0.0.1:%d
-                    auth: {bearerTokenFile: token}
-                    store: {url: "jdbc:sqlite:%s"}
-                    haproxy:
-                      lb: {address: "127.0.0.1:%d", timeout: 60s}
-                    policies:
-                      - name: goroutine-leak
-                        match: {alertname: GoroutineLeak}
-                        action: {type: haproxy, haproxy: lb, backend: "{{ labels.backend }}", server: "{{ labels.server }}"}
-                        restoreAfter: 2s
-                        minOpen: 1s
-                        # Rate-limit permits are stored and outlive a restart: allow the two incidents within a minute.
-                        rateLimit: {perTarget: 10/1m}
-                    """.formatted(port, dir.resolve("state.db"), relay.port()));
+            // Rate-limit permits are stored and outlive a restart: allow the two incidents within a minute.
+            Files.writeString(dir.resolve("r.yml"), TestConfig.sqlite(dir).listen("127.0.0.1:" + port)
+                    .section("haproxy", "{lb: {address: \"127.0.0.1:" + relay.port() + "\", timeout: 60s}}")
+                    .policy("goroutine-leak", "{alertname: GoroutineLeak}", "{type: haproxy, haproxy: lb, backend: \"{{ labels.backend }}\", server: \"{{ labels.server }}\"}", "restoreAfter: 2s", "minOpen: 1s",
+                            "rateLimit: {perTarget: 10/1m}")
+                    .yaml());
 
             // 1. Killed after accepting the alert, before anything reached HAProxy.
             relay.mode(TcpRelay.Mode.HOLD_BEFORE_ANY);

@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator;
+package dev.gmpwatch.remediator.engine;
 
 import static dev.gmpwatch.remediator.testing.RemediatorHarness.notification;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,6 +13,7 @@ import dev.gmpwatch.remediator.testing.HaproxyServer;
 import dev.gmpwatch.remediator.testing.PostgresServer;
 import dev.gmpwatch.remediator.testing.RemediatorHarness;
 import dev.gmpwatch.remediator.testing.TcpRelay;
+import dev.gmpwatch.remediator.testing.TestConfig;
 import dev.gmpwatch.remediator.testing.Waits;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -35,16 +36,8 @@ class FaultsTest {
     void postgresStoppedForTenSecondsWhileAlertmanagerDelivers() throws Exception {
         CountingAction counting = new CountingAction();
         try (PostgresServer pg = PostgresServer.start()) {
-            String yaml = """
-                    listen: 127.0.0.1:0
-                    auth: {bearerTokenFile: token}
-                    store: {url: "%s"}
-                    policies:
-                      - name: outage
-                        match: {alertname: Outage}
-                        action: {type: counting, name: "{{ labels.service }}"}
-                        rateLimit: {perTarget: 1000/1s, perPolicy: 1000/1s}
-                    """.formatted(pg.jdbcUrl());
+            String yaml = TestConfig.store(pg.jdbcUrl())
+                    .policy("outage", "{alertname: Outage}", "{type: counting, name: \"{{ labels.service }}\"}").yaml();
             try (RemediatorHarness r = new RemediatorHarness(yaml, dir, false, ActionTypes.standard().with(counting));
                  AlertmanagerServer am = AlertmanagerServer.start(dir, "am",
                          AlertmanagerServer.routeToReplicas(dir, "am.yml", List.of(r.port()), dir.resolve("token")))) {
@@ -87,18 +80,8 @@ class FaultsTest {
     @Test
     void haproxyDownWithAnOpenPendingIsRetriedWithBackoffAndSentOnce() throws Exception {
         try (HaproxyServer haproxy = HaproxyServer.start(dir, "web", 3); TcpRelay relay = new TcpRelay(haproxy.adminPort())) {
-            String yaml = """
-                    listen: 127.0.0.1:0
-                    auth: {bearerTokenFile: token}
-                    store: {url: "jdbc:sqlite:%s"}
-                    haproxy:
-                      lb: {address: "127.0.0.1:%d", timeout: 2s}
-                    policies:
-                      - name: goroutine-leak
-                        match: {alertname: GoroutineLeak}
-                        action: {type: haproxy, haproxy: lb, backend: "{{ labels.backend }}", server: "{{ labels.server }}"}
-                        rateLimit: {perTarget: 1000/1s, perPolicy: 1000/1s}
-                    """.formatted(dir.resolve("state.db"), relay.port());
+            String yaml = TestConfig.sqlite(dir).section("haproxy", "{lb: {address: \"127.0.0.1:" + relay.port() + "\", timeout: 2s}}")
+                    .policy("goroutine-leak", "{alertname: GoroutineLeak}", "{type: haproxy, haproxy: lb, backend: \"{{ labels.backend }}\", server: \"{{ labels.server }}\"}").yaml();
             try (RemediatorHarness r = new RemediatorHarness(yaml, dir, false)) {
                 haproxy.stop();
                 assertEquals(200, r.post(notification("firing", "0a1", "2026-01-01T00:00:00Z", "web", "s1")).statusCode());

@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator;
+package dev.gmpwatch.remediator.engine;
 
 import static dev.gmpwatch.remediator.testing.RemediatorHarness.notification;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,6 +12,7 @@ import dev.gmpwatch.remediator.testing.CountingAction;
 import dev.gmpwatch.remediator.testing.HaproxyServer;
 import dev.gmpwatch.remediator.testing.PostgresServer;
 import dev.gmpwatch.remediator.testing.RemediatorHarness;
+import dev.gmpwatch.remediator.testing.TestConfig;
 import dev.gmpwatch.remediator.testing.Waits;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,16 +42,8 @@ class ReplicasTest {
         CountingAction counting = new CountingAction();
         ActionTypes types = ActionTypes.standard().with(counting);
         try (PostgresServer pg = PostgresServer.start()) {
-            String yaml = """
-                    listen: 127.0.0.1:0
-                    auth: {bearerTokenFile: token}
-                    store: {url: "%s"}
-                    policies:
-                      - name: burst
-                        match: {alertname: Burst}
-                        action: {type: counting, name: "{{ labels.service }}"}
-                        rateLimit: {perTarget: 3/1h, perPolicy: 5/1h}
-                    """.formatted(pg.jdbcUrl());
+            String yaml = TestConfig.store(pg.jdbcUrl()).policy("burst", "{alertname: Burst}",
+                    "{type: counting, name: \"{{ labels.service }}\"}", "rateLimit: {perTarget: 3/1h, perPolicy: 5/1h}").yaml();
             try (RemediatorHarness a = new RemediatorHarness(yaml, dir, false, types);
                  RemediatorHarness b = new RemediatorHarness(yaml, dir, false, types)) {
                 Path amConfig = AlertmanagerServer.routeToReplicas(dir, "am.yml", List.of(a.port(), b.port()), dir.resolve("token"));
@@ -135,20 +128,9 @@ class ReplicasTest {
     }
 
     private static String haproxyPolicy(PostgresServer pg, HaproxyServer haproxy, String guard) {
-        return """
-                listen: 127.0.0.1:0
-                auth: {bearerTokenFile: token}
-                store: {url: "%s"}
-                haproxy:
-                  lb: {socket: %s}
-                policies:
-                  - name: goroutine-leak
-                    match: {alertname: GoroutineLeak}
-                    action: {type: haproxy, haproxy: lb, backend: "{{ labels.backend }}", server: "{{ labels.server }}"}
-                    restoreAfter: 5m
-                    rateLimit: {perTarget: 1000/1s, perPolicy: 1000/1s}
-                    %s
-                """.formatted(pg.jdbcUrl(), haproxy.socket(), guard);
+        return TestConfig.store(pg.jdbcUrl()).section("haproxy", "{lb: {socket: " + haproxy.socket() + "}}")
+                .policy("goroutine-leak", "{alertname: GoroutineLeak}", "{type: haproxy, haproxy: lb, backend: \"{{ labels.backend }}\", server: \"{{ labels.server }}\"}", "restoreAfter: 5m", guard)
+                .yaml();
     }
 
     /** N distinct firing alerts (by instance) on one service, for /api/v2/alerts. */

@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator;
+package dev.gmpwatch.remediator.engine;
 
 import static dev.gmpwatch.remediator.testing.RemediatorHarness.notification;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gmpwatch.remediator.testing.HaproxyServer;
 import dev.gmpwatch.remediator.testing.PostgresServer;
 import dev.gmpwatch.remediator.testing.RemediatorHarness;
+import dev.gmpwatch.remediator.testing.TestConfig;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,18 +27,8 @@ class SharedPostgresTest {
     @Test
     void twoReplicasThatBothReceiveTheNotificationActOnce() throws Exception {
         try (PostgresServer pg = PostgresServer.start(); HaproxyServer haproxy = HaproxyServer.start(dir, "web", 3)) {
-            String yaml = """
-                    listen: 127.0.0.1:0
-                    auth: {bearerTokenFile: token}
-                    store: {url: "%s"}
-                    haproxy:
-                      lb: {socket: %s}
-                    policies:
-                      - name: goroutine-leak
-                        match: {alertname: GoroutineLeak}
-                        action: {type: haproxy, haproxy: lb, backend: "{{ labels.backend }}", server: "{{ labels.server }}"}
-                        rateLimit: {perTarget: 1000/1s, perPolicy: 1000/1s}
-                    """.formatted(pg.jdbcUrl(), haproxy.socket());
+            String yaml = TestConfig.store(pg.jdbcUrl()).section("haproxy", "{lb: {socket: " + haproxy.socket() + "}}")
+                    .policy("goroutine-leak", "{alertname: GoroutineLeak}", "{type: haproxy, haproxy: lb, backend: \"{{ labels.backend }}\", server: \"{{ labels.server }}\"}").yaml();
             try (RemediatorHarness a = new RemediatorHarness(yaml, dir, false);
                  RemediatorHarness b = new RemediatorHarness(yaml, dir, false)) {
                 String body = notification("firing", "abc123", "2026-01-01T00:00:00Z", "web", "s1");

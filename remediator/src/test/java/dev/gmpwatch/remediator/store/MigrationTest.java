@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gmpwatch.remediator.testing.HaproxyServer;
 import dev.gmpwatch.remediator.testing.RemediatorHarness;
+import dev.gmpwatch.remediator.testing.TestConfig;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,20 +33,10 @@ class MigrationTest {
         writeSchemaThree("jdbc:sqlite:" + db);
         try (HaproxyServer haproxy = HaproxyServer.start(dir, "web", 3)) {
             haproxy.client().setState("web", "s1", "maint"); // the circuit the old version opened
-            String yaml = """
-                    listen: 127.0.0.1:0
-                    auth: {bearerTokenFile: token}
-                    store: {url: "jdbc:sqlite:%s"}
-                    haproxy:
-                      lb: {socket: %s}
-                    policies:
-                      - name: goroutine-leak
-                        match: {alertname: GoroutineLeak}
-                        action: {type: haproxy, haproxy: lb, backend: "{{ labels.backend }}", server: "{{ labels.server }}"}
-                      - name: idle
-                        match: {alertname: GoProcessorsIdle}
-                        action: {type: gomaxprocs, direction: down}
-                    """.formatted(db, haproxy.socket());
+            String yaml = TestConfig.store("jdbc:sqlite:" + db).section("haproxy", "{lb: {socket: " + haproxy.socket() + "}}")
+                    .policy("goroutine-leak", "{alertname: GoroutineLeak}", "{type: haproxy, haproxy: lb, backend: \"{{ labels.backend }}\", server: \"{{ labels.server }}\"}", TestConfig.DEFAULT_LIMITS)
+                    .policy("idle", "{alertname: GoProcessorsIdle}", "{type: gomaxprocs, direction: down}", TestConfig.DEFAULT_LIMITS)
+                    .yaml();
             try (RemediatorHarness r = new RemediatorHarness(yaml, dir, false)) {
                 JsonNode open = JSON.readTree(r.get("/api/v1/state").body()).get("openCircuits");
                 assertEquals(1, open.size(), open.toString());

@@ -1,10 +1,11 @@
-package dev.gmpwatch.remediator;
+package dev.gmpwatch.remediator.action.gomaxprocs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gmpwatch.remediator.testing.GomaxprocsService;
 import dev.gmpwatch.remediator.testing.RemediatorHarness;
+import dev.gmpwatch.remediator.testing.TestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,20 +36,10 @@ class CgroupActuatorTest {
             throw new AssertionError("cgroup v1 cpu is not writable at " + CPU + " (needs root)");
         }
         cgroup = Files.createDirectory(CPU.resolve("gmpwatch-test-" + UUID.randomUUID()));
-        r = new RemediatorHarness("""
-                listen: 127.0.0.1:0
-                auth: {bearerTokenFile: token}
-                store: {url: "jdbc:sqlite:%s"}
-                policies:
-                  - name: idle
-                    match: {alertname: GoProcessorsIdle}
-                    action: {type: gomaxprocs, actuator: cgroup, direction: down, minInterval: 30s}
-                    rateLimit: {perTarget: 1000/1s, perPolicy: 1000/1s}
-                  - name: saturated
-                    match: {alertname: GoProcessorsSaturated}
-                    action: {type: gomaxprocs, actuator: cgroup, direction: up, minInterval: 30s}
-                    rateLimit: {perTarget: 1000/1s, perPolicy: 1000/1s}
-                """.formatted(dir.resolve("state.db")), dir, false);
+        r = new RemediatorHarness(TestConfig.sqlite(dir)
+                .policy("idle", "{alertname: GoProcessorsIdle}", "{type: gomaxprocs, actuator: cgroup, direction: down, minInterval: 30s}")
+                .policy("saturated", "{alertname: GoProcessorsSaturated}", "{type: gomaxprocs, actuator: cgroup, direction: up, minInterval: 30s}")
+                .yaml(), dir, false);
     }
 
     @AfterEach

@@ -1,10 +1,11 @@
-package dev.gmpwatch.remediator;
+package dev.gmpwatch.remediator.action.gomaxprocs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gmpwatch.remediator.testing.GomaxprocsService;
 import dev.gmpwatch.remediator.testing.RemediatorHarness;
+import dev.gmpwatch.remediator.testing.TestConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -23,20 +24,12 @@ class GomaxprocsTest {
     @BeforeEach
     void start() throws Exception {
         svc = GomaxprocsService.start(Map.of());
-        r = new RemediatorHarness("""
-                listen: 127.0.0.1:0
-                auth: {bearerTokenFile: token}
-                store: {url: "jdbc:sqlite:%s"}
-                policies:
-                  - name: idle
-                    match: {alertname: GoProcessorsIdle}
-                    action: {type: gomaxprocs, direction: down, minInterval: 30s, flipGuard: {maxFlips: 2, within: 10m}}
-                    rateLimit: {perTarget: 1000/1s, perPolicy: 1000/1s}
-                  - name: saturated
-                    match: {alertname: GoProcessorsSaturated}
-                    action: {type: gomaxprocs, direction: up, minInterval: 30s, flipGuard: {maxFlips: 2, within: 10m}}
-                    rateLimit: {perTarget: 1000/1s, perPolicy: 1000/1s}
-                """.formatted(dir.resolve("state.db")), dir, false);
+        r = new RemediatorHarness(TestConfig.sqlite(dir)
+                .policy("idle", "{alertname: GoProcessorsIdle}",
+                        "{type: gomaxprocs, direction: down, minInterval: 30s, flipGuard: {maxFlips: 2, within: 10m}}")
+                .policy("saturated", "{alertname: GoProcessorsSaturated}",
+                        "{type: gomaxprocs, direction: up, minInterval: 30s, flipGuard: {maxFlips: 2, within: 10m}}")
+                .yaml(), dir, false);
     }
 
     @AfterEach

@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator;
+package dev.gmpwatch.remediator.action.haproxy;
 
 import static dev.gmpwatch.remediator.testing.RemediatorHarness.notification;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gmpwatch.remediator.testing.HaproxyServer;
 import dev.gmpwatch.remediator.testing.RemediatorHarness;
+import dev.gmpwatch.remediator.testing.TestConfig;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,25 +44,12 @@ class RemediatorWithHaproxyTest {
     }
 
     private RemediatorHarness harness(boolean dryRun, int maxOpen, double fraction) throws Exception {
-        String yaml = """
-                listen: 127.0.0.1:0
-                auth:
-                  bearerTokenFile: token
-                store:
-                  url: jdbc:sqlite:%s
-                haproxy:
-                  lb:
-                    socket: %s
-                policies:
-                  - name: goroutine-leak
-                    match: {alertname: GoroutineLeak}
-                    action: {type: haproxy, haproxy: lb, backend: "{{ labels.backend }}", server: "{{ labels.server }}", state: maint}
-                    restoreAfter: 5m
-                    minOpen: 1m
-                    flapGuard: {maxCycles: 2, within: 1h}
-                    rateLimit: {perTarget: 1000/1s, perPolicy: 1000/1s}
-                    caps: {maxOpenPerBackend: %d, maxOpenFraction: %s}
-                """.formatted(dir.resolve("state.db"), haproxy.socket(), maxOpen, fraction);
+        String yaml = TestConfig.sqlite(dir).section("haproxy", "{lb: {socket: " + haproxy.socket() + "}}")
+                .policy("goroutine-leak", "{alertname: GoroutineLeak}",
+                        "{type: haproxy, haproxy: lb, backend: \"{{ labels.backend }}\", server: \"{{ labels.server }}\", state: maint}",
+                        "restoreAfter: 5m", "minOpen: 1m", "flapGuard: {maxCycles: 2, within: 1h}",
+                        "caps: {maxOpenPerBackend: " + maxOpen + ", maxOpenFraction: " + fraction + "}")
+                .yaml();
         return new RemediatorHarness(yaml, dir, dryRun);
     }
 

@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator;
+package dev.gmpwatch.remediator.action.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.gmpwatch.remediator.config.ConfigLoader;
 import dev.gmpwatch.remediator.config.tree.ConfigException;
 import dev.gmpwatch.remediator.testing.RemediatorHarness;
+import dev.gmpwatch.remediator.testing.TestConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,23 +44,10 @@ class HttpActionTest {
     }
 
     private String config() {
-        return """
-                listen: 127.0.0.1:0
-                auth: {bearerTokenFile: token}
-                store: {url: "jdbc:sqlite:%s"}
-                policies:
-                  - name: gateway-breaker
-                    match: {alertname: GoroutineLeak}
-                    action:
-                      type: http
-                      method: POST
-                      openUrl: "http://127.0.0.1:%d/breakers/{{ labels.server }}/open"
-                      closeUrl: "http://127.0.0.1:%d/breakers/{{ labels.server }}/close"
-                      timeout: 2s
-                      retries: 3
-                    restoreAfter: 5m
-                    rateLimit: {perTarget: 1000/1s, perPolicy: 1000/1s}
-                """.formatted(dir.resolve("state.db"), gateway.getAddress().getPort(), gateway.getAddress().getPort());
+        String gw = "http://127.0.0.1:" + gateway.getAddress().getPort() + "/breakers/{{ labels.server }}";
+        return TestConfig.sqlite(dir).policy("gateway-breaker", "{alertname: GoroutineLeak}",
+                "{type: http, method: POST, openUrl: \"" + gw + "/open\", closeUrl: \"" + gw + "/close\", timeout: 2s, retries: 3}",
+                "restoreAfter: 5m").yaml();
     }
 
     @AfterEach

@@ -1,4 +1,4 @@
-package dev.gmpwatch.remediator;
+package dev.gmpwatch.remediator.action.kubernetes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gmpwatch.remediator.testing.Repo;
 import dev.gmpwatch.remediator.testing.RemediatorHarness;
+import dev.gmpwatch.remediator.testing.Repo;
+import dev.gmpwatch.remediator.testing.TestConfig;
 import dev.gmpwatch.testkit.KubeCluster;
 import dev.gmpwatch.testkit.Kubelet;
 import dev.gmpwatch.testkit.Manifests;
@@ -74,28 +75,16 @@ class KubernetesActionTest {
     @BeforeEach
     void start() throws Exception {
         Files.writeString(dir.resolve("kubeconfig"), cluster.kubeconfig(token));
-        r = new RemediatorHarness("""
-                listen: 127.0.0.1:0
-                auth: {bearerTokenFile: token}
-                store: {url: "jdbc:sqlite:%s"}
-                kubernetes: {kubeconfig: kubeconfig, namespaces: [%s, %s]}
-                policies:
-                  - name: leak-gate
-                    match: {alertname: GoroutineLeak, app: gated}
-                    action: {type: kubernetes, lever: circuit, mode: readinessGate, service: gated}
-                    restoreAfter: 1m
-                    rateLimit: {perTarget: 100/1m, perPolicy: 100/1m}
-                  - name: leak-label
-                    match: {alertname: GoroutineLeak, app: labelled}
-                    action: {type: kubernetes, lever: circuit, service: labelled}
-                    restoreAfter: 1m
-                    rateLimit: {perTarget: 100/1m, perPolicy: 100/1m}
-                    caps: {maxOpenPerService: 2, maxOpenFraction: 0.5}
-                  - name: idle
-                    match: {alertname: GoProcessorsIdle}
-                    action: {type: kubernetes, lever: gomaxprocs, direction: down, max: 4, minInterval: 30s}
-                    rateLimit: {perTarget: 100/1m, perPolicy: 100/1m}
-                """.formatted(dir.resolve("state.db"), NS, UNBOUND_NS), dir, false);
+        String limit = "rateLimit: {perTarget: 100/1m, perPolicy: 100/1m}";
+        r = new RemediatorHarness(TestConfig.sqlite(dir)
+                .section("kubernetes", "{kubeconfig: kubeconfig, namespaces: [" + NS + ", " + UNBOUND_NS + "]}")
+                .policy("leak-gate", "{alertname: GoroutineLeak, app: gated}",
+                        "{type: kubernetes, lever: circuit, mode: readinessGate, service: gated}", "restoreAfter: 1m", limit)
+                .policy("leak-label", "{alertname: GoroutineLeak, app: labelled}", "{type: kubernetes, lever: circuit, service: labelled}",
+                        "restoreAfter: 1m", limit, "caps: {maxOpenPerService: 2, maxOpenFraction: 0.5}")
+                .policy("idle", "{alertname: GoProcessorsIdle}",
+                        "{type: kubernetes, lever: gomaxprocs, direction: down, max: 4, minInterval: 30s}", limit)
+                .yaml(), dir, false);
     }
 
     @AfterEach
