@@ -1,21 +1,12 @@
 package dev.gmpwatch.exporter.discovery;
 
-import dev.gmpwatch.exporter.bpf.BpfException;
-import dev.gmpwatch.exporter.elf.ElfFormatException;
-import dev.gmpwatch.exporter.gobinary.GoBinary;
-import dev.gmpwatch.exporter.gobinary.GoBinaryException;
 import dev.gmpwatch.exporter.host.ContainerIdentity;
 import dev.gmpwatch.exporter.host.ProcessMemory;
 import dev.gmpwatch.exporter.host.Procfs;
-import dev.gmpwatch.exporter.probe.OverheadBudget;
 import dev.gmpwatch.exporter.probe.PerEventMode;
-import dev.gmpwatch.exporter.probe.SchedulerProbes;
-import dev.gmpwatch.exporter.probe.WatchException;
-import dev.gmpwatch.exporter.probe.WatchedProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,7 +20,6 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -40,12 +30,10 @@ import java.util.function.Consumer;
 public final class TargetWatcher implements Targets, AutoCloseable {
     private static final System.Logger LOG = System.getLogger("gmpwatch.discovery");
 
-    private final Optional<PerEventMode> perEvent;
-    private final Optional<SchedulerProbes> probes;
+    private final ProbeLifecycle probes;
     private final TargetSelection selection;
     private final Procfs proc;
-    private final AtomicLong attachErrors = new AtomicLong();
-    private final Map<String, Analysis> binaries = new HashMap<>();
+    private final BinaryAnalyses binaries = new BinaryAnalyses();
     private final Map<Long, TargetStatus> skipped = new LinkedHashMap<>();
     private final Map<Long, String> watchedExe = new HashMap<>();
     private final Map<Long, Target> targets = new LinkedHashMap<>();
@@ -55,14 +43,9 @@ public final class TargetWatcher implements Targets, AutoCloseable {
     private final long ownPid = ProcessHandle.current().pid();
     private ScheduledExecutorService timer;
 
-    /** The analysis of one executable file, or why it failed. */
-    private record Analysis(GoBinary binary, String error, boolean notGo) {
-    }
-
     /** @param perEvent present in the per-event mode only */
     public TargetWatcher(Optional<PerEventMode> perEvent, TargetSelection selection, Procfs proc) {
-        this.perEvent = perEvent;
-        this.probes = perEvent.map(PerEventMode::probes);
+        this.probes = perEvent.<ProbeLifecycle>map(AttachedProbes::new).orElse(ProbeLifecycle.OFF);
         this.selection = selection;
         this.proc = proc;
     }
@@ -80,7 +63,7 @@ public final class TargetWatcher implements Targets, AutoCloseable {
 
     @Override
     public long attachErrors() {
-        return attachErrors.get();
+        return probes.attachErrors();
     }
 
     @Override
@@ -129,10 +112,10 @@ public final class TargetWatcher implements Targets, AutoCloseable {
             }
             consider(pid, exeLink, target);
         }
-        adoptSelfRegistered();
-        enforceBudget();
+        probes.adoptSelfRegistered().forEach((p, probeMode) -> targets.computeIfPresent(p, (k, t) -> t.withProbeMode(probeMode)));
+        probes.detachOverBudget().forEach(p -> targets.computeIfPresent(p, (k, t) -> t.withProbeMode(Target.PROBES_OVER_BUDGET)));
         Set<Long> tracked = new HashSet<>(targets.keySet());
-        probes.ifPresent(p -> p.watched().forEach(w -> tracked.add(w.pid()))); // self-registered, maybe never served
+        tracked.addAll(probes.watched()); // self-registered, maybe never served
         for (Long pid : tracked) {
             if (alive.contains(pid)) {
                 exited.remove(pid);
@@ -158,66 +141,9 @@ public final class TargetWatcher implements Targets, AutoCloseable {
         }
     }
 
-    private boolean isRegisteredBinary(Path exeLink) {
-        if (probes.isEmpty()) {
-            return false;
-        }
-        for (SchedulerProbes.RegisteredBinary r : probes.get().registeredBinaries()) {
-            try {
-                if (Files.isSameFile(exeLink, r.path())) {
-                    return true;
-                }
-            } catch (IOException e) {
-                // the process is gone or the file was replaced
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Detaches the probes of every process that costs more than the budget; its state is still
-     * read and served. Binary-wide probes (--exe) cannot be detached from one process and are kept.
-     */
-    private void enforceBudget() {
-        if (perEvent.isEmpty()) {
-            return;
-        }
-        OverheadBudget budget = perEvent.get().budget();
-        try {
-            for (OverheadBudget.Estimate e : budget.check(probes.get(), System.nanoTime())) {
-                if (!probes.get().attachedIndividually(e.pid())) {
-                    continue;
-                }
-                probes.get().unwatch(e.pid());
-                targets.computeIfPresent(e.pid(), (k, t) -> t.withProbeMode(Target.PROBES_OVER_BUDGET));
-                LOG.log(System.Logger.Level.WARNING, String.format("per-event probes of pid %d detached: %.0f hits/s cost an"
-                        + " estimated %.1f%% of one CPU, over the budget of %.1f%%; its state metrics are still served",
-                        e.pid(), e.hitsPerSecond(), 100 * e.cpuFraction(), 100 * budget.fraction()));
-            }
-        } catch (BpfException e) {
-            LOG.log(System.Logger.Level.WARNING, "checking the probes' overhead failed: " + e.getMessage());
-        }
-    }
-
-    /** Per-event mode with --exe: processes whose probes took a slot themselves. */
-    private void adoptSelfRegistered() {
-        if (probes.isEmpty()) {
-            return;
-        }
-        try {
-            for (WatchedProcess w : probes.get().adoptSelfRegistered()) {
-                targets.computeIfPresent(w.pid(), (k, t) -> t.withProbeMode(w.probeMode()));
-                LOG.log(System.Logger.Level.INFO, "per-event probes of pid " + w.pid() + " (" + w.exe()
-                        + ") registered themselves");
-            }
-        } catch (BpfException e) {
-            LOG.log(System.Logger.Level.WARNING, "reading self-registered targets failed: " + e.getMessage());
-        }
-    }
-
     private void consider(long pid, Path exeLink, String target) {
         String exeName = Path.of(target.replace(" (deleted)", "")).getFileName().toString();
-        Analysis a = binaries.computeIfAbsent(cacheKey(exeLink, target), k -> analyze(exeLink));
+        BinaryAnalyses.Analysis a = binaries.of(exeLink, target);
         boolean explicit = selection.isExplicit(pid, exeLink);
         if (a.binary() == null) {
             if (explicit || !a.notGo()) {
@@ -232,31 +158,12 @@ public final class TargetWatcher implements Targets, AutoCloseable {
         } catch (IOException e) {
             return; // exited while we looked; a later rescan will not see it
         }
-        Target t = new Target(pid, exeName, a.binary(), bias, attachProbes(pid, exeLink, target, exeName, a.binary()),
+        Target t = new Target(pid, exeName, a.binary(), bias, probes.attach(pid, exeLink, target, exeName, a.binary()),
                 ContainerIdentity.of(proc, pid));
         targets.put(pid, t);
         watchedExe.put(pid, target);
         LOG.log(System.Logger.Level.INFO, "serving pid " + pid + " (" + exeName + ", " + a.binary().goVersion()
                 + ", per-event probes " + t.probeMode() + ")");
-    }
-
-    /** The per-event mode's probes for one process; the process is served from its state either way. */
-    private String attachProbes(long pid, Path exeLink, String exePath, String exeName, GoBinary bin) {
-        if (perEvent.isEmpty() || !perEvent.get().selects(exePath)) {
-            return Target.PROBES_OFF;
-        }
-        if (isRegisteredBinary(exeLink)) {
-            // Processes of --exe binaries register themselves from the probes: maybe already
-            // adopted (before this rescan served it), otherwise adoptSelfRegistered sets the mode.
-            return probes.get().get(pid).map(WatchedProcess::probeMode).orElse(Target.PROBES_OFF);
-        }
-        try {
-            return probes.get().watch(pid, exeName, bin).probeMode();
-        } catch (WatchException | BpfException e) {
-            attachErrors.incrementAndGet();
-            LOG.log(System.Logger.Level.WARNING, "per-event probes for pid " + pid + " (" + exeName + "): " + e.getMessage());
-            return Target.PROBES_FAILED;
-        }
     }
 
     private void skip(long pid, String exe, String goVersion, String status, String reason, ContainerIdentity container) {
@@ -267,16 +174,7 @@ public final class TargetWatcher implements Targets, AutoCloseable {
     private void unwatch(long pid) {
         watchedExe.remove(pid);
         targets.remove(pid);
-        if (probes.isEmpty()) {
-            LOG.log(System.Logger.Level.INFO, "pid " + pid + " is gone");
-            return;
-        }
-        try {
-            probes.get().unwatch(pid);
-            LOG.log(System.Logger.Level.INFO, "pid " + pid + " is gone; its probes are detached");
-        } catch (BpfException e) {
-            LOG.log(System.Logger.Level.WARNING, "cleaning up after pid " + pid + " failed: " + e.getMessage());
-        }
+        probes.gone(pid);
     }
 
     private void rescanSafely() {
@@ -286,27 +184,6 @@ public final class TargetWatcher implements Targets, AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, "rescan failed: " + e);
         }
     }
-
-    private static Analysis analyze(Path exeLink) {
-        try {
-            return new Analysis(GoBinary.analyze(exeLink), null, false);
-        } catch (GoBinaryException e) {
-            return new Analysis(null, e.getMessage(), e.notGo());
-        } catch (ElfFormatException e) {
-            return new Analysis(null, e.getMessage(), true);
-        }
-    }
-
-    /** The same file is analysed once, however many processes run it. */
-    private static String cacheKey(Path exeLink, String target) {
-        try {
-            BasicFileAttributes attrs = Files.readAttributes(exeLink, BasicFileAttributes.class);
-            return target + "|" + attrs.fileKey() + "|" + attrs.size() + "|" + attrs.lastModifiedTime().toMillis();
-        } catch (IOException e) {
-            return target;
-        }
-    }
-
 
     @Override
     public void close() {
