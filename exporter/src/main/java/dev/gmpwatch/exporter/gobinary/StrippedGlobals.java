@@ -5,7 +5,7 @@ import dev.gmpwatch.exporter.elf.ElfFormatException;
 import dev.gmpwatch.exporter.elf.ElfSection;
 import dev.gmpwatch.exporter.x86.Instruction.Access;
 import dev.gmpwatch.exporter.x86.Instruction.RipOperand;
-import dev.gmpwatch.exporter.x86.X86Decoder;
+import dev.gmpwatch.exporter.x86.RipOperands;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -188,7 +188,7 @@ final class StrippedGlobals {
         byte[] code = new byte[buf.remaining()];
         buf.get(code);
         List<RipOperand> out = new ArrayList<>();
-        for (RipOperand r : X86Decoder.ripOperands(code, f.entry())) {
+        for (RipOperand r : RipOperands.scan(code, f.entry())) {
             if (isWritableData(r.target())) {
                 out.add(r);
             }

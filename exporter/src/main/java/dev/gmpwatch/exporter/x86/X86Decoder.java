@@ -1,10 +1,7 @@
 package dev.gmpwatch.exporter.x86;
 
-import dev.gmpwatch.exporter.x86.Instruction.Access;
 import dev.gmpwatch.exporter.x86.Instruction.Kind;
 import dev.gmpwatch.exporter.x86.Instruction.RipOperand;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -24,26 +21,6 @@ public final class X86Decoder {
         "sets", "setns", "setp", "setnp", "setl", "setge", "setle", "setg"};
 
     private X86Decoder() {
-    }
-
-    /**
-     * The RIP-relative operands of a function's code, in order, at link-time addresses
-     * ({@code base} is the code's); bytes that do not decode are stepped over one at a time.
-     */
-    public static List<RipOperand> ripOperands(byte[] code, long base) {
-        List<RipOperand> out = new ArrayList<>();
-        for (int pos = 0; pos < code.length; ) {
-            Optional<Instruction> insn = decode(code, pos);
-            if (insn.isEmpty()) {
-                pos++; // resynchronise on undecoded bytes (data in text, or an opcode we do not model)
-                continue;
-            }
-            if (insn.get().rip() != null) {
-                out.add(insn.get().rip().at(base));
-            }
-            pos += insn.get().length();
-        }
-        return out;
     }
 
     /** Decodes the instruction at {@code offset}; empty when the bytes are not fully understood. */
@@ -97,7 +74,8 @@ public final class X86Decoder {
                 return null;
             }
             boolean guardCmp = mnemonic.equals("cmp") && isStackGuardOperand();
-            RipOperand rip = ripDispAt < 0 ? null : twoByteOp ? twoByteRip(op) : oneByteRip(op);
+            RipOperand rip = ripDispAt < 0 ? null : twoByteOp ? RipOperands.twoByte(op, ripTarget())
+                    : RipOperands.oneByte(op, regField & 7, (rex & 8) != 0 ? 8 : opsize16 ? 2 : 4, ripTarget());
             return new Instruction(start, p - start, mnemonic, kind, writes, guardCmp, target, rip);
         }
 
@@ -106,31 +84,6 @@ public final class X86Decoder {
             int d = (code[ripDispAt] & 0xff) | (code[ripDispAt + 1] & 0xff) << 8 | (code[ripDispAt + 2] & 0xff) << 16
                     | code[ripDispAt + 3] << 24;
             return (long) p + d;
-        }
-
-        private RipOperand oneByteRip(int op) {
-            boolean byteOp = (op & 1) == 0 && op != 0x8d && op != 0x63;
-            int size = byteOp ? 1 : op == 0x63 ? 4 : (rex & 8) != 0 ? 8 : opsize16 ? 2 : 4;
-            int reg = regField & 7;
-            Access a = switch (op) {
-                case 0x8d -> Access.LEA;
-                // MOV, MOVSXD, and ALU ops that read memory into a register (ADD, OR, ADC, SBB, AND, SUB, XOR)
-                case 0x8a, 0x8b, 0x63, 0x02, 0x03, 0x0a, 0x0b, 0x12, 0x13, 0x1a, 0x1b, 0x22, 0x23, 0x2a, 0x2b, 0x32, 0x33 -> Access.LOAD;
-                case 0x88, 0x89, 0xc6, 0xc7 -> Access.STORE;
-                case 0x38, 0x39, 0x3a, 0x3b -> Access.COMPARE;
-                case 0x80, 0x81, 0x83 -> reg == 7 ? Access.COMPARE_IMMEDIATE : Access.OTHER;
-                case 0xfe, 0xff -> reg == 0 ? Access.INCREMENT : Access.OTHER;
-                default -> Access.OTHER;
-            };
-            return new RipOperand(a, size, ripTarget());
-        }
-
-        private RipOperand twoByteRip(int op) {
-            return switch (op) {
-                case 0xb6, 0xbe -> new RipOperand(Access.LOAD, 1, ripTarget()); // movzx/movsx from a byte
-                case 0xb7, 0xbf -> new RipOperand(Access.LOAD, 2, ripTarget());
-                default -> new RipOperand(Access.OTHER, 8, ripTarget());
-            };
         }
 
         private void readPrefixes() {

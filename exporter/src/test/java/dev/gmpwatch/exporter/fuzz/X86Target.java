@@ -1,6 +1,7 @@
 package dev.gmpwatch.exporter.fuzz;
 
 import dev.gmpwatch.exporter.x86.ProbeSiteSelector;
+import dev.gmpwatch.exporter.x86.RipOperands;
 import dev.gmpwatch.exporter.x86.X86Decoder;
 
 /** Fuzz target: x86-64 code through the decoder, probe-site selection and the RIP-relative operand scan. */
@@ -20,6 +21,6 @@ public final class X86Target {
             pos += insn.get().length();
         }
         ProbeSiteSelector.select(code);
-        X86Decoder.ripOperands(code, 0x401000L);
+        RipOperands.scan(code, 0x401000L);
     }
 }

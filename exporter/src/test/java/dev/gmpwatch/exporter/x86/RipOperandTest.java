@@ -28,7 +28,7 @@ class RipOperandTest {
                 "48 39 1d f0 59 14 00",       // cmp QWORD PTR [rip+0x1459f0],rbx
                 "83 3d a9 61 16 00 00",       // cmp DWORD PTR [rip+0x1661a9],0x0
                 "48 8b 44 24 08");            // mov rax,QWORD PTR [rsp+0x8]: not RIP-relative
-        List<RipOperand> refs = X86Decoder.ripOperands(code, BASE);
+        List<RipOperand> refs = RipOperands.scan(code, BASE);
         assertEquals(List.of(
                 new RipOperand(Access.LEA, 8, BASE + 7 + 0x13a969),
                 new RipOperand(Access.LOAD, 4, BASE + 13 + 0x13a9ae),
@@ -47,7 +47,7 @@ class RipOperandTest {
         for (int i = 0; i < 2000; i++) {
             byte[] code = new byte[1 + r.nextInt(64)];
             r.nextBytes(code);
-            X86Decoder.ripOperands(code, BASE); // any result is fine; an exception is not
+            RipOperands.scan(code, BASE); // any result is fine; an exception is not
         }
     }
 
