@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Go scheduler telemetry from four uprobes: runtime.casgstatus (every goroutine state change,
- * which also shows creation, exit and parking), the stop/start-the-world pair, and procresize.
- * Everything is aggregated here; user space reads the maps when Prometheus scrapes.
+ * Go scheduler telemetry from one uprobe, on runtime.casgstatus: every goroutine state change,
+ * which also shows creation, exit and parking. Everything is aggregated here; user space reads
+ * the maps when Prometheus scrapes. Every map is read by the exporter (probe.SchedulerProbes):
+ * what the runtime counts itself is read from its memory instead, at no cost to the target.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -18,13 +19,6 @@ struct {
 	__type(key, __u32);                 /* tgid */
 	__type(value, struct target_cfg);
 } targets SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MAX_TARGETS);
-	__type(key, __u32);
-	__type(value, struct target_state);
-} state SEC(".maps");
 
 /* Slots not in use; user space fills it at start and returns slots it frees. */
 struct {
@@ -59,54 +53,15 @@ struct {
 	__uint(max_entries, MAX_TARGETS);
 	__type(key, __u32);
 	__type(value, struct hist);
-} sched_latency SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, MAX_TARGETS);
-	__type(key, __u32);
-	__type(value, struct hist);
 } lifetime SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, MAX_TARGETS);
-	__type(key, __u32);
-	__type(value, struct hist);
-} stw SEC(".maps");
-
-
-/* When each runnable goroutine became runnable. */
+/* Goroutines created since attach, and when (ns): their exit observes a lifetime. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 131072);
+	__uint(max_entries, MAX_BIRTHS);
 	__type(key, struct g_key);
 	__type(value, __u64);
-} runnable_since SEC(".maps");
-
-/* Goroutines created since attach: when, and by which entry function. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 262144);
-	__type(key, struct g_key);
-	__type(value, struct g_birth);
 } births SEC(".maps");
-
-/* Live goroutines created since attach, by entry function. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct creator_key);
-	__type(value, __s64);
-} creators SEC(".maps");
-
-/* Start of the current stop-the-world, per process. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_TARGETS);
-	__type(key, __u32);
-	__type(value, __u64);
-} stw_start SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -134,7 +89,6 @@ static __always_inline void count_drop(__u32 kind)
 static __always_inline struct target_cfg *register_target(__u32 tgid, __u32 binary)
 {
 	struct target_cfg cfg = { .binary = binary };
-	struct target_state fresh = { .gomaxprocs = -1 };
 	struct binary_cfg *b;
 	__u32 index = binary - 1;
 
@@ -145,9 +99,7 @@ static __always_inline struct target_cfg *register_target(__u32 tgid, __u32 bina
 		count_drop(DROP_NO_FREE_SLOT);
 		return 0;
 	}
-	cfg.off_startpc = b->off_startpc;
 	cfg.off_waitreason = b->off_waitreason;
-	bpf_map_update_elem(&state, &cfg.slot, &fresh, BPF_ANY);
 	if (bpf_map_update_elem(&targets, &tgid, &cfg, BPF_NOEXIST))
 		bpf_map_push_elem(&free_slots, &cfg.slot, 0); /* another thread registered it first */
 	return bpf_map_lookup_elem(&targets, &tgid);
@@ -219,38 +171,21 @@ static __always_inline void on_park(struct target_cfg *t, __u64 g)
 		(*c)++;
 }
 
-static __always_inline void on_create(struct target_cfg *t, struct g_key *key, __u64 now)
+static __always_inline void on_create(struct g_key *key)
 {
-	struct g_birth birth = { .ts = now };
-	struct creator_key ck = { .tgid = key->tgid };
-	__s64 one = 1, *live;
+	__u64 now = bpf_ktime_get_ns();
 
-	bpf_probe_read_user(&birth.startpc, sizeof(birth.startpc), (void *)(key->g + t->off_startpc));
-	if (bpf_map_update_elem(&births, key, &birth, BPF_ANY)) {
+	if (bpf_map_update_elem(&births, key, &now, BPF_ANY))
 		count_drop(DROP_BIRTH_FULL);
-		return;
-	}
-	ck.startpc = birth.startpc;
-	live = bpf_map_lookup_elem(&creators, &ck);
-	if (live)
-		__sync_fetch_and_add(live, 1);
-	else if (bpf_map_update_elem(&creators, &ck, &one, BPF_NOEXIST))
-		count_drop(DROP_CREATORS_FULL);
 }
 
-static __always_inline void on_exit(struct target_cfg *t, struct g_key *key, __u64 now)
+static __always_inline void on_exit(struct target_cfg *t, struct g_key *key)
 {
-	struct g_birth *birth = bpf_map_lookup_elem(&births, key);
-	struct creator_key ck = { .tgid = key->tgid };
-	__s64 *live;
+	__u64 *born = bpf_map_lookup_elem(&births, key);
 
-	if (!birth)
+	if (!born)
 		return; /* created before we attached */
-	observe(&lifetime, t->slot, now - birth->ts);
-	ck.startpc = birth->startpc;
-	live = bpf_map_lookup_elem(&creators, &ck);
-	if (live)
-		__sync_fetch_and_add(live, -1);
+	observe(&lifetime, t->slot, bpf_ktime_get_ns() - *born);
 	bpf_map_delete_elem(&births, key);
 }
 
@@ -261,7 +196,6 @@ int on_casgstatus(struct pt_regs *ctx)
 	struct g_key key = {};
 	struct target_cfg *t;
 	__u32 from, to;
-	__u64 now;
 
 	if (morestack_pass(ctx))
 		return 0;
@@ -271,78 +205,13 @@ int on_casgstatus(struct pt_regs *ctx)
 	key.g = ctx->rax;
 	from = (__u32)ctx->rbx & 0xfff;
 	to = (__u32)ctx->rcx & 0xfff;
-	now = bpf_ktime_get_ns();
 
 	count_transition(t->slot, from, to);
 	if (to == G_STATUS_WAITING)
 		on_park(t, key.g);
-	if (to == G_STATUS_RUNNABLE && bpf_map_update_elem(&runnable_since, &key, &now, BPF_ANY))
-		count_drop(DROP_RUNNABLE_FULL);
-	if (from == G_STATUS_RUNNABLE) {
-		__u64 *since = bpf_map_lookup_elem(&runnable_since, &key);
-
-		if (since) {
-			if (to == G_STATUS_RUNNING)
-				observe(&sched_latency, t->slot, now - *since);
-			bpf_map_delete_elem(&runnable_since, &key);
-		}
-	}
 	if (from == G_STATUS_DEAD && to != G_STATUS_DEAD)
-		on_create(t, &key, now);
+		on_create(&key);
 	else if (to == G_STATUS_DEAD && from != G_STATUS_IDLE)
-		on_exit(t, &key, now);
-	return 0;
-}
-
-SEC("uprobe")
-int on_stop_the_world(struct pt_regs *ctx)
-{
-	__u32 tgid;
-	__u64 now;
-
-	if (morestack_pass(ctx) || !current_target(ctx, &tgid))
-		return 0;
-	now = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&stw_start, &tgid, &now, BPF_ANY))
-		count_drop(DROP_STW_FULL);
-	return 0;
-}
-
-SEC("uprobe")
-int on_start_the_world(struct pt_regs *ctx)
-{
-	struct target_cfg *t;
-	__u64 *start;
-	__u32 tgid;
-
-	if (morestack_pass(ctx))
-		return 0;
-	t = current_target(ctx, &tgid);
-	if (!t)
-		return 0;
-	start = bpf_map_lookup_elem(&stw_start, &tgid);
-	if (!start || !*start)
-		return 0; /* the world was stopped before we attached */
-	observe(&stw, t->slot, bpf_ktime_get_ns() - *start);
-	*start = 0;
-	return 0;
-}
-
-/* runtime.procresize(nprocs int32): RAX. */
-SEC("uprobe")
-int on_procresize(struct pt_regs *ctx)
-{
-	struct target_state *s;
-	struct target_cfg *t;
-	__u32 tgid;
-
-	if (morestack_pass(ctx))
-		return 0;
-	t = current_target(ctx, &tgid);
-	if (!t)
-		return 0;
-	s = bpf_map_lookup_elem(&state, &t->slot);
-	if (s)
-		s->gomaxprocs = (__s32)ctx->rax;
+		on_exit(t, &key);
 	return 0;
 }

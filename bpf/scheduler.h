@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Shared between scheduler.bpf.c and the exporter (dev.gmpwatch.exporter.collect.SchedulerMaps). */
+/*
+ * The contract between scheduler.bpf.c and the exporter: build.sh turns every constant, struct
+ * size and field offset here into dev.gmpwatch.exporter.probe.SchedulerAbi, and SchedulerAbiTest
+ * checks the compiled object's BTF against it.
+ */
 #ifndef GMPWATCH_SCHEDULER_H
 #define GMPWATCH_SCHEDULER_H
 
@@ -7,9 +11,8 @@
 #define G_STATES         16    /* Go's goroutine states, 0.._Gdeadextra, rounded up */
 #define WAIT_REASONS     64    /* waitReason codes; larger codes land in the last one */
 #define HIST_BUCKETS     40    /* log2(ns) buckets: bucket i holds [2^(i-1), 2^i) ns */
+#define MAX_BIRTHS       262144 /* goroutines alive since attach whose lifetime is timed, all processes */
 
-#define G_STATUS_RUNNABLE 1
-#define G_STATUS_RUNNING  2
 #define G_STATUS_WAITING  4
 #define G_STATUS_DEAD     6
 #define G_STATUS_IDLE     0
@@ -28,14 +31,12 @@
 /* Per watched process: written by user space (--pid, --discover) or by the probe itself (--exe). */
 struct target_cfg {
 	__u32 slot;
-	__u32 off_startpc;     /* runtime.g.startpc */
 	__u32 off_waitreason;  /* runtime.g.waitreason (uint8) */
 	__u32 binary;          /* 1 + index in binaries for self-registered targets, else 0 */
 };
 
 /* Per executable probed for all its processes. */
 struct binary_cfg {
-	__u32 off_startpc;
 	__u32 off_waitreason;
 };
 
@@ -46,33 +47,14 @@ struct g_key {
 	__u64 g;
 };
 
-struct g_birth {
-	__u64 ts;
-	__u64 startpc;
-};
-
-struct creator_key {
-	__u32 tgid;
-	__u32 pad;
-	__u64 startpc;
-};
-
 struct hist {
 	__u64 buckets[HIST_BUCKETS];
 	__u64 sum_ns;
 };
 
-/* Per-slot gauges. */
-struct target_state {
-	__s64 gomaxprocs;      /* from procresize(nprocs); -1 until seen */
-};
-
 /* Indexes into the drops map: why an event could not be recorded. */
-#define DROP_RUNNABLE_FULL 0
-#define DROP_BIRTH_FULL    1
-#define DROP_CREATORS_FULL 2
-#define DROP_STW_FULL      3
-#define DROP_NO_FREE_SLOT  4
-#define DROP_KINDS         5
+#define DROP_BIRTH_FULL    0   /* births was full: that goroutine's lifetime is not timed */
+#define DROP_NO_FREE_SLOT  1   /* a process of an --exe binary found every slot taken */
+#define DROP_KINDS         2
 
 #endif

@@ -17,6 +17,7 @@ import dev.gmpwatch.exporter.probe.OverheadBudget;
 import dev.gmpwatch.exporter.probe.PerEventMode;
 import dev.gmpwatch.exporter.probe.SchedulerProbes;
 import dev.gmpwatch.exporter.probe.WatchException;
+import dev.gmpwatch.exporter.sampling.ProbeSnapshots;
 import dev.gmpwatch.exporter.sampling.SelfMetrics;
 import dev.gmpwatch.exporter.sampling.Snapshots;
 import dev.gmpwatch.exporter.sampling.StateSampler;
@@ -138,9 +139,9 @@ final class RunCommand {
     private CollectorSet collectors(RunSettings s, Optional<PerEventMode> mode, TargetWatcher watcher, StateSampler sampler, SelfMetrics self) {
         ProcessLabeler labeler = s.kubernetes().map(KubernetesNames::labeler).orElse(ProcessLabeler.CGROUP_ONLY);
         List<CollectorSet.Entry> collectors = new ArrayList<>(CollectorSet.snapshotCollectors(s.topK()));
-        mode.ifPresent(m -> collectors.add(CollectorSet.probes(m.probes(), m.budget(), self,
+        mode.ifPresent(m -> collectors.add(CollectorSet.probes(new ProbeSnapshots(m.probes(), m.budget(), self,
                 w -> labeler.labels(w.pid(), w.exe(), watcher.target(w.pid()).map(Target::container)
-                        .orElseGet(() -> ContainerIdentity.of(proc, w.pid()))))));
+                        .orElseGet(() -> ContainerIdentity.of(proc, w.pid()))))::take)));
         s.kubernetes().ifPresent(k -> collectors.add(CollectorSet.kubernetes(k::health)));
         Snapshots snapshots = new Snapshots(watcher, sampler, labeler);
         return new CollectorSet(collectors, s.disabledCollectors(), snapshots::take, self::snapshot, System::nanoTime);

@@ -1,10 +1,7 @@
 package dev.gmpwatch.exporter.collect;
 
-import dev.gmpwatch.exporter.discovery.ProcessLabels;
 import dev.gmpwatch.exporter.kubernetes.KubernetesNames;
-import dev.gmpwatch.exporter.probe.OverheadBudget;
-import dev.gmpwatch.exporter.probe.SchedulerProbes;
-import dev.gmpwatch.exporter.probe.WatchedProcess;
+import dev.gmpwatch.exporter.sampling.ProbeScrape;
 import dev.gmpwatch.exporter.sampling.Scrape;
 import dev.gmpwatch.exporter.sampling.SelfMetrics;
 import dev.gmpwatch.exporter.sampling.StateSampler;
@@ -62,10 +59,9 @@ public final class CollectorSet extends Collector {
                 new Entry(CollectorName.HOST, new HostCollector()));
     }
 
-    /** The per-event mode's collector, reading the probe maps at each scrape. */
-    public static Entry probes(SchedulerProbes probes, OverheadBudget budget, SelfMetrics self,
-                               Function<WatchedProcess, ProcessLabels> labels) {
-        return new Entry(CollectorName.PROBES, new ProbeCollector(probes, budget, self, labels));
+    /** The per-event mode's collector, rendering the probe maps as read at each scrape. */
+    public static Entry probes(Supplier<ProbeScrape> probes) {
+        return new Entry(CollectorName.PROBES, new ProbeCollector(probes));
     }
 
     /** The pod watch's health collector. */

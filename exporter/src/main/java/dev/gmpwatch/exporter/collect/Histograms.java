@@ -1,13 +1,12 @@
 package dev.gmpwatch.exporter.collect;
 
 import io.prometheus.client.Collector.MetricFamilySamples.Sample;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Turns the BPF log2 histograms (bucket i counts durations in [2^(i-1), 2^i) ns, summed over
- * CPUs) into Prometheus buckets at every fourth power of two: 1.024 us, 4.1 us, ... 68.7 s.
+ * CPUs) into Prometheus buckets at every second power of two: 1.024 us, 4.1 us, ... 68.7 s.
  */
 final class Histograms {
     static final int FIRST_BOUND_LOG2 = 10;
@@ -26,19 +25,6 @@ final class Histograms {
     }
 
     private Histograms() {
-    }
-
-    /** Sums a per-CPU array value of struct hist. */
-    static Log2Histogram sumPerCpu(ByteBuffer perCpu, int buckets, int valueSize) {
-        long[] sum = new long[buckets];
-        long sumNs = 0;
-        for (int off = 0; off + valueSize <= perCpu.capacity(); off += valueSize) {
-            for (int i = 0; i < buckets; i++) {
-                sum[i] += perCpu.getLong(off + i * 8);
-            }
-            sumNs += perCpu.getLong(off + buckets * 8);
-        }
-        return new Log2Histogram(sum, sumNs);
     }
 
     static List<Sample> samples(String name, List<String> labelNames, List<String> labelValues, Log2Histogram h) {

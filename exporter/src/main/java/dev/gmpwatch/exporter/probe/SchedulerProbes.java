@@ -1,5 +1,7 @@
 package dev.gmpwatch.exporter.probe;
 
+import static dev.gmpwatch.exporter.probe.SchedulerAbi.*;
+
 import dev.gmpwatch.exporter.bpf.BpfAttachException;
 import dev.gmpwatch.exporter.bpf.BpfException;
 import dev.gmpwatch.exporter.bpf.BpfLink;
@@ -23,30 +25,15 @@ import java.util.Optional;
 
 /**
  * Owns the loaded scheduler.bpf.o. A process is watched in one of two ways: {@link #watch} gives
- * it a slot and attaches four probes that fire only in it; {@link #registerBinary} attaches the
+ * it a slot and attaches the probe that fires only in it; {@link #registerBinary} attaches the
  * probes to every process of an executable, and each such process takes a slot itself on its
  * first event ({@link #adoptSelfRegistered} then picks it up). Unwatch frees every map entry.
  */
 public final class SchedulerProbes implements AutoCloseable {
-    /** Mirrors bpf/scheduler.h. */
-    public static final int MAX_TARGETS = 256;
-    public static final int G_STATES = 16;
-    public static final int WAIT_REASONS = 64;
-    public static final int HIST_BUCKETS = 40;
-    public static final int HIST_SIZE = (HIST_BUCKETS + 1) * 8;
-    public static final int MAX_BINARIES = 64;
-    static final long COOKIE_STACK_CHECK_JBE = 1;
-    static final int COOKIE_BINARY_SHIFT = 8;
-
-    /** Function -> BPF program. */
-    private static final Map<String, String> PROGRAMS = new LinkedHashMap<>();
-
-    static {
-        PROGRAMS.put("runtime.casgstatus", "on_casgstatus");
-        PROGRAMS.put("runtime.stopTheWorldWithSema", "on_stop_the_world");
-        PROGRAMS.put("runtime.startTheWorldWithSema", "on_start_the_world");
-        PROGRAMS.put("runtime.procresize", "on_procresize");
-    }
+    /** Function -> BPF program: every state change goes through casgstatus. */
+    static final Map<String, String> PROGRAMS = Map.of("runtime.casgstatus", "on_casgstatus");
+    /** The drop reasons' label values, by their index in the drops map. */
+    public static final List<String> DROP_REASONS = dropReasons();
 
     private final BpfObject object;
     private final Procfs proc;
@@ -61,7 +48,7 @@ public final class SchedulerProbes implements AutoCloseable {
         this.object = BpfObject.loadResource("/bpf/scheduler.bpf.o");
         this.proc = proc;
         for (int slot = 0; slot < MAX_TARGETS; slot++) {
-            map("free_slots").push(BpfMap.u32(slot));
+            map(SchedulerMaps.FREE_SLOTS).push(BpfMap.u32(slot));
         }
     }
 
@@ -69,8 +56,8 @@ public final class SchedulerProbes implements AutoCloseable {
         return List.copyOf(binaries);
     }
 
-    public BpfMap map(String name) {
-        return object.map(name);
+    public BpfMap map(SchedulerMaps m) {
+        return object.map(m.bpfName());
     }
 
     public synchronized Collection<WatchedProcess> watched() {
@@ -89,9 +76,9 @@ public final class SchedulerProbes implements AutoCloseable {
         }
         Map<String, Long> offsets = requiredOffsets(bin);
         Map<String, HookedFunction> sites = probeSites(bin);
-        int slot = map("free_slots").pop(4).map(b -> b.getInt(0))
+        int slot = map(SchedulerMaps.FREE_SLOTS).pop(4).map(b -> b.getInt(0))
                 .orElseThrow(() -> new WatchException("already watching " + MAX_TARGETS + " processes"));
-        map("targets").update(BpfMap.u32((int) pid), targetConfig(slot, offsets));
+        map(SchedulerMaps.TARGETS).update(BpfMap.u32((int) pid), targetConfig(slot, offsets));
         List<BpfLink> links = new ArrayList<>();
         String path = proc.exe(pid).toString();
         try {
@@ -102,8 +89,8 @@ public final class SchedulerProbes implements AutoCloseable {
             }
         } catch (BpfAttachException e) {
             links.forEach(BpfLink::close);
-            map("targets").delete(BpfMap.u32((int) pid));
-            map("free_slots").push(BpfMap.u32(slot));
+            map(SchedulerMaps.TARGETS).delete(BpfMap.u32((int) pid));
+            map(SchedulerMaps.FREE_SLOTS).push(BpfMap.u32(slot));
             throw e;
         }
         WatchedProcess w = new WatchedProcess(pid, slot, exeName, bin, probeMode(sites), List.copyOf(links));
@@ -122,9 +109,9 @@ public final class SchedulerProbes implements AutoCloseable {
         Map<String, Long> offsets = requiredOffsets(bin);
         Map<String, HookedFunction> sites = probeSites(bin);
         int index = binaries.size();
-        map("binaries").update(BpfMap.u32(index), ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
-                .putInt(offsets.get("runtime.g.startpc").intValue())
-                .putInt(offsets.get("runtime.g.waitreason").intValue()).array());
+        ByteBuffer cfg = ByteBuffer.allocate(BINARY_CFG_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        cfg.putInt(BINARY_CFG_OFF_WAITREASON_OFFSET, offsets.get("runtime.g.waitreason").intValue());
+        map(SchedulerMaps.BINARIES).update(BpfMap.u32(index), cfg.array());
         List<BpfLink> links = new ArrayList<>();
         try {
             for (Map.Entry<String, String> e : PROGRAMS.entrySet()) {
@@ -145,18 +132,18 @@ public final class SchedulerProbes implements AutoCloseable {
     /** Processes of registered executables that took a slot since the last call. */
     public synchronized List<WatchedProcess> adoptSelfRegistered() throws BpfException {
         List<WatchedProcess> adopted = new ArrayList<>();
-        BpfMap targets = map("targets");
+        BpfMap targets = map(SchedulerMaps.TARGETS);
         for (byte[] key : targets.keys(4)) {
             long pid = Integer.toUnsignedLong(ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN).getInt(0));
             if (watched.containsKey(pid)) {
                 continue;
             }
-            Optional<ByteBuffer> cfg = targets.lookup(key, 16);
-            if (cfg.isEmpty() || cfg.get().getInt(12) == 0) {
+            Optional<ByteBuffer> cfg = targets.lookup(key, TARGET_CFG_SIZE);
+            if (cfg.isEmpty() || cfg.get().getInt(TARGET_CFG_BINARY_OFFSET) == 0) {
                 continue;
             }
-            int slot = cfg.get().getInt(0);
-            RegisteredBinary r = binaries.get(cfg.get().getInt(12) - 1);
+            int slot = cfg.get().getInt(TARGET_CFG_SLOT_OFFSET);
+            RegisteredBinary r = binaries.get(cfg.get().getInt(TARGET_CFG_BINARY_OFFSET) - 1);
             String exe = r.path().getFileName().toString();
             String mode;
             try {
@@ -178,13 +165,10 @@ public final class SchedulerProbes implements AutoCloseable {
             return;
         }
         w.links().forEach(BpfLink::close);
-        map("targets").delete(BpfMap.u32((int) pid));
-        deleteKeysOf((int) pid, "runnable_since", 16);
-        deleteKeysOf((int) pid, "births", 16);
-        deleteKeysOf((int) pid, "creators", 16);
-        map("stw_start").delete(BpfMap.u32((int) pid));
+        map(SchedulerMaps.TARGETS).delete(BpfMap.u32((int) pid));
+        deleteKeysOf((int) pid, SchedulerMaps.BIRTHS);
         clearSlot(w.slot());
-        map("free_slots").push(BpfMap.u32(w.slot()));
+        map(SchedulerMaps.FREE_SLOTS).push(BpfMap.u32(w.slot()));
     }
 
     @Override
@@ -204,7 +188,7 @@ public final class SchedulerProbes implements AutoCloseable {
 
     private static Map<String, Long> requiredOffsets(GoBinary bin) throws WatchException {
         Map<String, Long> offsets = bin.layout().offsets();
-        if (!offsets.containsKey("runtime.g.startpc") || !offsets.containsKey("runtime.g.waitreason")) {
+        if (!offsets.containsKey("runtime.g.waitreason")) {
             throw new WatchException(bin.goVersion() + " is not supported: no runtime struct offsets for it");
         }
         return offsets;
@@ -231,10 +215,38 @@ public final class SchedulerProbes implements AutoCloseable {
         return PROGRAMS.keySet().stream().allMatch(fn -> sites.get(fn).probeMode().equals("emulated")) ? "emulated" : "singlestep";
     }
 
-    /** A slot's goroutine state transitions so far, [from][to], summed over CPUs. */
-    public long[][] transitions(int slot) throws BpfException {
+    /** A slot's counts so far, summed over CPUs. */
+    public ProbeCounts counts(int slot) throws BpfException {
+        ByteBuffer lifetimes = map(SchedulerMaps.LIFETIME).lookupPerCpu(slot, HIST_SIZE);
+        long[] buckets = new long[HIST_BUCKETS];
+        long sumNanos = 0;
+        for (int cpu = 0; cpu + HIST_SIZE <= lifetimes.capacity(); cpu += HIST_SIZE) {
+            for (int i = 0; i < HIST_BUCKETS; i++) {
+                buckets[i] += lifetimes.getLong(cpu + HIST_BUCKETS_OFFSET + i * 8);
+            }
+            sumNanos += lifetimes.getLong(cpu + HIST_SUM_NS_OFFSET);
+        }
+        return new ProbeCounts(transitions(slot), parks(slot), buckets, sumNanos);
+    }
+
+    /** Events not recorded so far, by drop reason ({@link #DROP_REASONS}). */
+    public long[] drops() throws BpfException {
+        long[] out = new long[DROP_KINDS];
+        BpfMap m = map(SchedulerMaps.DROPS);
+        for (int i = 0; i < DROP_KINDS; i++) {
+            out[i] = BpfMap.sumPerCpu(m.lookupPerCpu(i, 8));
+        }
+        return out;
+    }
+
+    /** Probe hits of a slot so far: every casgstatus call records one transition. */
+    public long hits(int slot) throws BpfException {
+        return ProbeCounts.sum(transitions(slot));
+    }
+
+    private long[][] transitions(int slot) throws BpfException {
         long[][] out = new long[G_STATES][G_STATES];
-        BpfMap m = map("transitions");
+        BpfMap m = map(SchedulerMaps.TRANSITIONS);
         int base = slot * G_STATES * G_STATES;
         for (int from = 0; from < GoStatus.COUNT; from++) {
             for (int to = 0; to < GoStatus.COUNT; to++) {
@@ -244,15 +256,13 @@ public final class SchedulerProbes implements AutoCloseable {
         return out;
     }
 
-    /** Probe hits of a slot so far: every casgstatus call records one transition. */
-    public long hits(int slot) throws BpfException {
-        long n = 0;
-        for (long[] row : transitions(slot)) {
-            for (long v : row) {
-                n += v;
-            }
+    private long[] parks(int slot) throws BpfException {
+        long[] out = new long[WAIT_REASONS];
+        BpfMap m = map(SchedulerMaps.PARKS);
+        for (int code = 0; code < WAIT_REASONS; code++) {
+            out[code] = BpfMap.sumPerCpu(m.lookupPerCpu(slot * WAIT_REASONS + code, 8));
         }
-        return n;
+        return out;
     }
 
     /** Whether a process's probes were attached to it alone (not binary-wide through --exe). */
@@ -261,10 +271,10 @@ public final class SchedulerProbes implements AutoCloseable {
         return w != null && !w.links().isEmpty();
     }
 
-    private void deleteKeysOf(int tgid, String mapName, int keySize) throws BpfException {
-        BpfMap m = map(mapName);
-        for (byte[] k : m.keys(keySize)) {
-            if (ByteBuffer.wrap(k).order(ByteOrder.LITTLE_ENDIAN).getInt(0) == tgid) {
+    private void deleteKeysOf(int tgid, SchedulerMaps which) throws BpfException {
+        BpfMap m = map(which);
+        for (byte[] k : m.keys(which.keySize())) {
+            if (ByteBuffer.wrap(k).order(ByteOrder.LITTLE_ENDIAN).getInt(G_KEY_TGID_OFFSET) == tgid) {
                 m.delete(k);
             }
         }
@@ -275,24 +285,26 @@ public final class SchedulerProbes implements AutoCloseable {
         int cpus = BpfMap.possibleCpus();
         byte[] zero8 = new byte[8 * cpus];
         for (int i = 0; i < G_STATES * G_STATES; i++) {
-            map("transitions").update(BpfMap.u32(slot * G_STATES * G_STATES + i), zero8);
+            map(SchedulerMaps.TRANSITIONS).update(BpfMap.u32(slot * G_STATES * G_STATES + i), zero8);
         }
         for (int i = 0; i < WAIT_REASONS; i++) {
-            map("parks").update(BpfMap.u32(slot * WAIT_REASONS + i), zero8);
+            map(SchedulerMaps.PARKS).update(BpfMap.u32(slot * WAIT_REASONS + i), zero8);
         }
-        byte[] zeroHist = new byte[HIST_SIZE * cpus];
-        for (String h : List.of("sched_latency", "lifetime", "stw")) {
-            map(h).update(BpfMap.u32(slot), zeroHist);
-        }
-        map("state").update(BpfMap.u32(slot), ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(-1).array());
+        map(SchedulerMaps.LIFETIME).update(BpfMap.u32(slot), new byte[HIST_SIZE * cpus]);
     }
 
     private static byte[] targetConfig(int slot, Map<String, Long> offsets) {
-        return ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
-                .putInt(slot)
-                .putInt(offsets.get("runtime.g.startpc").intValue())
-                .putInt(offsets.get("runtime.g.waitreason").intValue())
-                .putInt(0)
-                .array();
+        ByteBuffer cfg = ByteBuffer.allocate(TARGET_CFG_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        cfg.putInt(TARGET_CFG_SLOT_OFFSET, slot);
+        cfg.putInt(TARGET_CFG_OFF_WAITREASON_OFFSET, offsets.get("runtime.g.waitreason").intValue());
+        cfg.putInt(TARGET_CFG_BINARY_OFFSET, 0); // set by the probe for a self-registered process
+        return cfg.array();
+    }
+
+    private static List<String> dropReasons() {
+        String[] reasons = new String[DROP_KINDS];
+        reasons[DROP_BIRTH_FULL] = "birth_table_full";
+        reasons[DROP_NO_FREE_SLOT] = "no_free_slot";
+        return List.of(reasons);
     }
 }

@@ -9,10 +9,13 @@ import dev.gmpwatch.exporter.discovery.TargetStatus;
 import dev.gmpwatch.exporter.host.CgroupThrottling.Throttling;
 import dev.gmpwatch.exporter.host.ContainerIdentity;
 import dev.gmpwatch.exporter.kubernetes.KubernetesNames;
+import dev.gmpwatch.exporter.probe.ProbeCounts;
+import dev.gmpwatch.exporter.probe.SchedulerAbi;
 import dev.gmpwatch.exporter.runtime.GoroutineCensus;
 import dev.gmpwatch.exporter.runtime.ProcState;
 import dev.gmpwatch.exporter.runtime.SchedulerState;
 import dev.gmpwatch.exporter.runtime.TimeHistogram;
+import dev.gmpwatch.exporter.sampling.ProbeScrape;
 import dev.gmpwatch.exporter.sampling.ProcessSample.CreatorRow;
 import dev.gmpwatch.exporter.sampling.ProcessSample.Walk;
 import dev.gmpwatch.exporter.sampling.ProcessSample;
@@ -40,8 +43,8 @@ import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * The whole exposition of one snapshot, every collector that reads no BPF map and the exporter's
- * own families included, rendered from hand-made values and compared with a golden file: no root,
+ * The whole exposition of one scrape, every collector's families and the exporter's own included,
+ * rendered from hand-made values and compared with a golden file: no root,
  * no process. Run with -Dgmpwatch.updateGolden=true to rewrite the file after an intended change,
  * and review the diff.
  */
@@ -51,9 +54,8 @@ class ExpositionGoldenTest {
     private static final String POD_UID = "8d1f9c2e-4b7a-4e3d-9f6a-1c2b3d4e5f60";
     /** What --kubernetes adds; the second process runs on the host, outside any pod. */
     private static final List<String> KUBERNETES_LABELS = List.of("namespace", "pod", "container");
-    /** Collectors whose families come from the snapshot and the pod watch's counters: all but the probe maps. */
-    static final List<CollectorName> PURE = List.of(CollectorName.SCHEDULER, CollectorName.WALK, CollectorName.HOST,
-            CollectorName.KUBERNETES);
+    /** Every collector: each renders plain values, here made by hand. */
+    static final List<CollectorName> PURE = List.of(CollectorName.values());
 
     @Test
     void exposition() throws Exception {
@@ -97,7 +99,7 @@ class ExpositionGoldenTest {
             throw new IllegalStateException("the sampler is broken");
         }, ExpositionGoldenTest::self, ticks());
         List<MetricFamilySamples> out = set.collect();
-        assertEquals(Map.of("scheduler", 0.0, "walk", 0.0, "host", 0.0, "kubernetes", 1.0),
+        assertEquals(Map.of("scheduler", 0.0, "walk", 0.0, "host", 0.0, "probes", 1.0, "kubernetes", 1.0),
                 CollectorSetTest.byCollector(out, "gmpwatch_scrape_collector_success"));
         assertTrue(names(out).contains("gmpwatch_kubernetes_up"));
         assertFalse(names(out).contains("gmpwatch_goroutines_live"));
@@ -126,9 +128,38 @@ class ExpositionGoldenTest {
 
     private static List<CollectorSet.Entry> entries() {
         List<CollectorSet.Entry> entries = new ArrayList<>(CollectorSet.snapshotCollectors(2));
+        entries.add(CollectorSet.probes(ExpositionGoldenTest::probes));
         entries.add(CollectorSet.kubernetes(() -> new KubernetesNames.Health(true,
                 Map.of("unreachable", 2L, "unauthorized", 0L, "forbidden", 0L, "bad_response", 0L), 3, 1207, 41)));
         return entries;
+    }
+
+    /** The api process probed: 1,200 goroutines created and parked, lifetimes around 1 ms, one birth not timed. */
+    private static ProbeScrape probes() {
+        long[][] transitions = new long[SchedulerAbi.G_STATES][SchedulerAbi.G_STATES];
+        transitions[GoStatusCodes.DEAD][GoStatusCodes.RUNNABLE] = 1200;
+        transitions[GoStatusCodes.RUNNABLE][GoStatusCodes.RUNNING] = 5100;
+        transitions[GoStatusCodes.RUNNING][GoStatusCodes.WAITING] = 3900;
+        transitions[GoStatusCodes.RUNNING][GoStatusCodes.DEAD] = 1150;
+        long[] parks = new long[SchedulerAbi.WAIT_REASONS];
+        parks[1] = 3000;  // the binary's text for code 1
+        parks[63] = 900;  // a code it has no text for: "other"
+        long[] lifetimes = new long[SchedulerAbi.HIST_BUCKETS];
+        lifetimes[20] = 1100; // [2^19, 2^20) ns
+        lifetimes[31] = 50;   // about a second
+        ProcessLabels api = ProcessLabels.of(4242, "api", new ContainerIdentity(CONTAINER_ID, POD_UID))
+                .plus(KUBERNETES_LABELS, List.of("shop", "api-7c9f5d-x2k4q", "api"));
+        return new ProbeScrape(List.of(new ProbeScrape.Probed(api, List.of("", "chan receive", "select"),
+                new ProbeCounts(transitions, parks, lifetimes, 1_100L * 700_000 + 50L * 1_500_000_000), OptionalDouble.of(0.004))),
+                List.of(1L, 0L));
+    }
+
+    /** The runtime's status codes the hand-made counts use. */
+    private static final class GoStatusCodes {
+        static final int RUNNABLE = 1;
+        static final int RUNNING = 2;
+        static final int WAITING = 4;
+        static final int DEAD = 6;
     }
 
     private static SelfMetrics.Snapshot self() {
