@@ -46,7 +46,7 @@ public final class Families {
 
     private List<Sample> family(Metric m) {
         Family f = families.computeIfAbsent(m.familyName(), n -> new Family(m, new ArrayList<>()));
-        if (f.metric() != m && !f.metric().equals(m)) {
+        if (!f.metric().equals(m)) {
             throw new IllegalStateException(m.name() + " is declared twice");
         }
         return f.samples();
