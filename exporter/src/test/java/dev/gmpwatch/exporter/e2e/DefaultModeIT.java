@@ -7,16 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gmpwatch.exporter.gobinary.GoVersion;
 import dev.gmpwatch.exporter.testing.Command;
-import dev.gmpwatch.exporter.testing.FixtureProcess;
-import dev.gmpwatch.exporter.testing.GoFixtures;
 import dev.gmpwatch.exporter.testing.GoToolchain;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,57 +21,33 @@ import org.junit.jupiter.params.provider.MethodSource;
  * they run in does not matter.
  */
 class DefaultModeIT {
-    private static final Duration WAIT = Duration.ofSeconds(60);
     /** Goroutines the fixture leaks before the exporter starts. */
     private static final int LEAKED = 37;
-    private static final Map<String, Session> SESSIONS = new HashMap<>();
-
-    /** A fixture that leaked before the exporter started, and the exporter watching it. */
-    private record Session(FixtureProcess fx, ExporterProcess exporter, String pid, int linksBefore) {
-    }
+    private static final SharedFixtures FIXTURES = new SharedFixtures(fx -> {
+        fx.send("leak " + LEAKED);
+        fx.await("done", SharedFixtures.WAIT);
+    }, "--walk.min-interval", "0s");
 
     static List<GoToolchain> toolchains() {
         return GoToolchain.newestAndGo119();
     }
 
-    private static synchronized Session session(GoToolchain go) throws Exception {
-        Session s = SESSIONS.get(go.version());
-        if (s == null) {
-            Path bin = GoFixtures.build(go, "spawner", GoFixtures.Variant.NORMAL);
-            int linksBefore = Command.uprobeLinks();
-            FixtureProcess fx = FixtureProcess.start(bin);
-            fx.await("ready", WAIT);
-            fx.send("leak " + LEAKED);
-            fx.await("done", WAIT);
-            String pid = Long.toString(fx.pid());
-            ExporterProcess exporter = ExporterProcess.start("--pid", pid, "--walk.min-interval", "0s");
-            exporter.awaitWatching(fx.pid());
-            s = new Session(fx, exporter, pid, linksBefore);
-            SESSIONS.put(go.version(), s);
-        }
-        return s;
-    }
-
     @AfterAll
     static void stop() throws Exception {
-        for (Session s : SESSIONS.values()) {
-            s.exporter().close();
-            s.fx().close();
-        }
-        SESSIONS.clear();
+        FIXTURES.close();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("toolchains")
     void attachesNothingToTheProcess(GoToolchain go) throws Exception {
-        Session s = session(go);
+        SharedFixtures.Watched s = FIXTURES.of(go);
         assertEquals(s.linksBefore(), Command.uprobeLinks(), "the default mode attaches no probe");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("toolchains")
     void goroutinesLeakedBeforeItStartedAreSeenByCreatorReasonAndState(GoToolchain go) throws Exception {
-        Session s = session(go);
+        SharedFixtures.Watched s = FIXTURES.of(go);
         Scrape now = s.exporter().scrape();
         assertEquals(LEAKED, now.value("gmpwatch_goroutines_by_creator", "pid", s.pid(), "creator", "main.leaker"));
         assertEquals(LEAKED, now.value("gmpwatch_goroutines_waiting", "pid", s.pid(), "reason", "chan receive"));
@@ -89,16 +58,16 @@ class DefaultModeIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("toolchains")
     void createdAndExitedCountEveryGoroutine(GoToolchain go) throws Exception {
-        Session s = session(go);
+        SharedFixtures.Watched s = FIXTURES.of(go);
         int n = 5000;
         Scrape before = s.exporter().scrape();
         Scrape after = s.exporter().after(s.fx(), "spawn " + n);
-        assertEquals(n, delta(before, after, "gmpwatch_goroutines_created_total", s.pid()), "created");
+        assertEquals(n, after.since(before, "gmpwatch_goroutines_created_total", "pid", s.pid()), "created");
         // wg.Done() runs just before a goroutine ends: the last exits may land a moment later.
-        double exited = delta(before, after, "gmpwatch_goroutines_exited_total", s.pid());
+        double exited = after.since(before, "gmpwatch_goroutines_exited_total", "pid", s.pid());
         for (int i = 0; i < 100 && exited < n; i++) {
             Thread.sleep(20);
-            exited = delta(before, s.exporter().scrape(), "gmpwatch_goroutines_exited_total", s.pid());
+            exited = s.exporter().scrape().since(before, "gmpwatch_goroutines_exited_total", "pid", s.pid());
         }
         assertEquals(n, exited, "exited");
     }
@@ -106,20 +75,20 @@ class DefaultModeIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("toolchains")
     void gcCyclesPausesAndLatencyComeFromTheRuntime(GoToolchain go) throws Exception {
-        Session s = session(go);
+        SharedFixtures.Watched s = FIXTURES.of(go);
         Scrape before = s.exporter().scrape();
         Scrape after = s.exporter().after(s.fx(), "gc 3");
-        assertEquals(3, delta(before, after, "gmpwatch_gc_cycles_total", s.pid()), "GC cycles");
-        assertTrue(delta(before, after, "gmpwatch_stop_the_world_seconds_count", s.pid()) >= 3, "GC pauses recorded");
+        assertEquals(3, after.since(before, "gmpwatch_gc_cycles_total", "pid", s.pid()), "GC cycles");
+        assertTrue(after.since(before, "gmpwatch_stop_the_world_seconds_count", "pid", s.pid()) >= 3, "GC pauses recorded");
         assertTrue(after.value("gmpwatch_sched_latency_seconds_count", "pid", s.pid()) > 0, "the runtime's latency histogram");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("toolchains")
     void gomaxprocsFollowsTheProcess(GoToolchain go) throws Exception {
-        Session s = session(go);
+        SharedFixtures.Watched s = FIXTURES.of(go);
         s.fx().send("gomaxprocs 0");
-        double reported = Double.parseDouble(s.fx().await("done", WAIT));
+        double reported = Double.parseDouble(s.fx().await("done", SharedFixtures.WAIT));
         assertEquals(reported, s.exporter().scrape().value("gmpwatch_gomaxprocs", "pid", s.pid()), "GOMAXPROCS as the fixture reports it");
         try {
             assertEquals(1, s.exporter().after(s.fx(), "gomaxprocs 1").value("gmpwatch_gomaxprocs", "pid", s.pid()),
@@ -132,7 +101,7 @@ class DefaultModeIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("toolchains")
     void theGoroutineApiGroupsByCreatorWithSourceLines(GoToolchain go) throws Exception {
-        Session s = session(go);
+        SharedFixtures.Watched s = FIXTURES.of(go);
         HttpResponse<String> api = s.exporter().get("/api/v1/goroutines?pid=" + s.pid());
         assertEquals(200, api.statusCode());
         JsonNode top = new ObjectMapper().readTree(api.body()).get("creators").get(0);
@@ -146,12 +115,12 @@ class DefaultModeIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("toolchains")
     void aGoStatementWrapperResolvesToTheFunctionItStarts(GoToolchain go) throws Exception {
-        Session s = session(go);
+        SharedFixtures.Watched s = FIXTURES.of(go);
         Scrape before = s.exporter().scrape();
         Scrape after = s.exporter().after(s.fx(), "leakargs 5");
         double wrapped = after.sum("gmpwatch_goroutines_by_creator", "pid", s.pid(), "creator", "main.leakerWithArg")
                 - before.sum("gmpwatch_goroutines_by_creator", "pid", s.pid(), "creator", "main.leakerWithArg");
-        assertEquals(5, delta(before, after, "gmpwatch_goroutines_live", s.pid()), "the five are live");
+        assertEquals(5, after.since(before, "gmpwatch_goroutines_live", "pid", s.pid()), "the five are live");
         if (GoVersion.minorNumber(go.version()) >= 22) {
             assertEquals(5, wrapped, "go f(x) is counted under f");
         }
@@ -160,26 +129,19 @@ class DefaultModeIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("toolchains")
     void theExpositionPassesPromtoolAndSaysWhatItWatches(GoToolchain go) throws Exception {
-        Session s = session(go);
+        SharedFixtures.Watched s = FIXTURES.of(go);
         Scrape now = s.exporter().scrape();
         assertEquals(1, now.value("gmpwatch_target_info", "pid", s.pid(), "go_version", go.version(), "probe_mode", "off",
                 "status", "watching"));
-        Path f = Files.createTempFile("gmpwatch-metrics", ".txt");
-        Files.writeString(f, now.text);
-        Command.Result r = Command.run(List.of("sh", "-c", "promtool check metrics < " + f), Map.of(), null, Duration.ofSeconds(30));
-        assertEquals(0, r.exitCode(), "promtool check metrics:\n" + r.stdout() + r.stderr());
+        now.checkWithPromtool();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("toolchains")
     void theApiAnswersBadAndUnknownPidsWith4xx(GoToolchain go) throws Exception {
-        Session s = session(go);
+        SharedFixtures.Watched s = FIXTURES.of(go);
         assertEquals(400, s.exporter().get("/api/v1/goroutines?pid=x").statusCode());
         assertEquals(404, s.exporter().get("/api/v1/goroutines?pid=1").statusCode());
         assertEquals(200, s.exporter().get("/healthz").statusCode());
-    }
-
-    private static double delta(Scrape a, Scrape b, String name, String pid) {
-        return b.value(name, "pid", pid) - a.value(name, "pid", pid);
     }
 }

@@ -7,12 +7,9 @@ import dev.gmpwatch.exporter.testing.Command;
 import dev.gmpwatch.exporter.testing.FixtureProcess;
 import dev.gmpwatch.exporter.testing.GoFixtures;
 import dev.gmpwatch.exporter.testing.GoToolchain;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,52 +27,31 @@ class PerEventModeIT {
     }
 
     /** A fixture with the per-event probes on it, shared by the tests that only count. */
-    private record Session(FixtureProcess fx, ExporterProcess exporter, String pid) {
-    }
-
-    private static final Map<String, Session> SESSIONS = new HashMap<>();
-
-    private static synchronized Session session(GoToolchain go) throws Exception {
-        Session s = SESSIONS.get(go.version());
-        if (s == null) {
-            FixtureProcess fx = FixtureProcess.start(GoFixtures.build(go, "spawner", GoFixtures.Variant.NORMAL));
-            fx.await("ready", WAIT);
-            String pid = Long.toString(fx.pid());
-            ExporterProcess exporter = ExporterProcess.start("--probes", "--pid", pid, "--walk.min-interval", "0s");
-            exporter.awaitWatching(fx.pid());
-            s = new Session(fx, exporter, pid);
-            SESSIONS.put(go.version(), s);
-        }
-        return s;
-    }
+    private static final SharedFixtures FIXTURES = new SharedFixtures(fx -> { }, "--probes", "--walk.min-interval", "0s");
 
     @AfterAll
     static void stop() throws Exception {
-        for (Session s : SESSIONS.values()) {
-            s.exporter().close();
-            s.fx().close();
-        }
-        SESSIONS.clear();
+        FIXTURES.close();
     }
 
     /** Every goroutine created leaves _Gdead once, and its lifetime is observed, as the state's own counter says. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("toolchains")
     void transitionsAndLifetimesCountEveryGoroutine(GoToolchain go) throws Exception {
-        Session s = session(go);
+        SharedFixtures.Watched s = FIXTURES.of(go);
         int n = 5000;
         Scrape before = s.exporter().scrape();
         Scrape after = s.exporter().after(s.fx(), "spawn " + n);
-        assertEquals(n, delta(before, after, "gmpwatch_goroutines_created_total", s.pid()), "created, from the state");
+        assertEquals(n, after.since(before, "gmpwatch_goroutines_created_total", "pid", s.pid()), "created, from the state");
         assertEquals(n, after.sum("gmpwatch_goroutine_transitions_total", "pid", s.pid(), "from", "dead")
                 - before.sum("gmpwatch_goroutine_transitions_total", "pid", s.pid(), "from", "dead"), "left _Gdead, from the probes");
-        assertTrue(delta(before, after, "gmpwatch_goroutine_lifetime_seconds_count", s.pid()) >= n, "lifetimes observed");
+        assertTrue(after.since(before, "gmpwatch_goroutine_lifetime_seconds_count", "pid", s.pid()) >= n, "lifetimes observed");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("toolchains")
     void parksAreCountedByWaitReason(GoToolchain go) throws Exception {
-        Session s = session(go);
+        SharedFixtures.Watched s = FIXTURES.of(go);
         Scrape before = s.exporter().scrape();
         Scrape parked = s.exporter().after(s.fx(), "park 200");
         assertTrue(parks(parked, s.pid(), "chan receive") - parks(before, s.pid(), "chan receive") >= 200, "chan receive parks");
@@ -87,10 +63,10 @@ class PerEventModeIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("toolchains")
     void theExpositionPassesPromtoolAndSaysTheProbeMode(GoToolchain go) throws Exception {
-        Session s = session(go);
+        SharedFixtures.Watched s = FIXTURES.of(go);
         Scrape now = s.exporter().scrape();
         assertEquals(1, now.value("gmpwatch_target_info", "pid", s.pid(), "go_version", go.version(), "probe_mode", "emulated"));
-        checkWithPromtool(now.text);
+        now.checkWithPromtool();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -107,7 +83,7 @@ class PerEventModeIT {
                 Scrape before = exporter.awaitWatching(fx.pid());
                 assertTrue(Command.uprobeLinks() > linksBefore, "probes attached while it runs");
                 Scrape after = exporter.after(fx, "spawn 100");
-                assertEquals(100, delta(before, after, "gmpwatch_goroutines_created_total", pid));
+                assertEquals(100, after.since(before, "gmpwatch_goroutines_created_total", "pid", pid));
             }
             awaitGone(exporter, pid);
             assertEquals(linksBefore, Command.uprobeLinks(), "its probes are detached");
@@ -129,7 +105,7 @@ class PerEventModeIT {
                     pids.add(pid);
                     Scrape before = exporter.awaitProbed(fx.pid());
                     Scrape after = exporter.after(fx, "spawn 10");
-                    assertEquals(10, delta(before, after, "gmpwatch_goroutines_created_total", pid), "process " + i);
+                    assertEquals(10, after.since(before, "gmpwatch_goroutines_created_total", "pid", pid), "process " + i);
                     assertEquals(10, after.sum("gmpwatch_goroutine_transitions_total", "pid", pid, "from", "dead")
                             - before.sum("gmpwatch_goroutine_transitions_total", "pid", pid, "from", "dead"), "probed, process " + i);
                     fx.send("exit");
@@ -155,18 +131,7 @@ class PerEventModeIT {
     }
 
 
-    private static double delta(Scrape a, Scrape b, String name, String pid) {
-        return b.value(name, "pid", pid) - a.value(name, "pid", pid);
-    }
-
     private static double parks(Scrape s, String pid, String reason) {
         return s.value("gmpwatch_goroutine_parks_total", "pid", pid, "reason", reason);
-    }
-
-    private static void checkWithPromtool(String exposition) throws Exception {
-        Path f = Files.createTempFile("gmpwatch-metrics", ".txt");
-        Files.writeString(f, exposition);
-        Command.Result r = Command.run(List.of("sh", "-c", "promtool check metrics < " + f), Map.of(), null, Duration.ofSeconds(30));
-        assertEquals(0, r.exitCode(), "promtool check metrics:\n" + r.stdout() + r.stderr());
     }
 }

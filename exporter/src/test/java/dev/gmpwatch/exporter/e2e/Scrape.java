@@ -1,5 +1,10 @@
 package dev.gmpwatch.exporter.e2e;
 
+import dev.gmpwatch.exporter.testing.Command;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +47,22 @@ public final class Scrape {
             throw new AssertionError(hits.size() + " samples of " + name + " " + List.of(labelPairs) + " in:\n" + text);
         }
         return hits.get(0).value();
+    }
+
+    /** How much the one sample with this name and these labels grew since {@code before}. */
+    public double since(Scrape before, String name, String... labelPairs) {
+        return value(name, labelPairs) - before.value(name, labelPairs);
+    }
+
+    /** Fails unless promtool accepts the exposition as valid metrics. */
+    public void checkWithPromtool() throws IOException {
+        Path f = Files.createTempFile("gmpwatch-metrics", ".txt");
+        Files.writeString(f, text);
+        Command.Result r = Command.run(List.of("sh", "-c", "promtool check metrics < " + f), Map.of(), null, Duration.ofSeconds(30));
+        Files.delete(f);
+        if (r.exitCode() != 0) {
+            throw new AssertionError("promtool check metrics:\n" + r.stdout() + r.stderr());
+        }
     }
 
     /** The sum of every sample with this name and these labels (0 when there is none). */
