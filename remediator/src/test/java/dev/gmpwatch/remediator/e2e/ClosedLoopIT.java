@@ -39,10 +39,7 @@ class ClosedLoopIT {
     @Test
     void aServiceThatGoesIdleIsSteppedDownAndNothingOscillatesUnderSteadyLoad() throws Exception {
         Path repo = Repo.root();
-        Path exporterJar = repo.resolve("exporter/target/gmpwatch-exporter.jar");
-        if (!Files.isRegularFile(exporterJar)) {
-            throw new AssertionError("the exporter jar is missing: " + exporterJar + " (run mvn verify from the root)");
-        }
+        Path exporterJar = Repo.exporterJar();
         int exporterPort = Ports.free();
         int promPort = Ports.free();
         int remediatorPort = Ports.free();

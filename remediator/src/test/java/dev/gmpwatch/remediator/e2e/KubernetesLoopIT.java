@@ -53,10 +53,7 @@ class KubernetesLoopIT {
     @Test
     void aLeakingPodLeavesItsServiceAndComesBackWhileTheOtherStaysIn() throws Exception {
         Path repo = Repo.root();
-        Path exporterJar = repo.resolve("exporter/target/gmpwatch-exporter.jar");
-        if (!Files.isRegularFile(exporterJar)) {
-            throw new AssertionError("the exporter jar is missing: " + exporterJar + " (run mvn verify from the root)");
-        }
+        Path exporterJar = Repo.exporterJar();
         Path demo = buildDemo(repo);
         AlertmanagerServer am = null;
         try (KubeCluster cluster = KubeCluster.start(repo.resolve("remediator/target/test-work/kubernetes-loop"))) {
