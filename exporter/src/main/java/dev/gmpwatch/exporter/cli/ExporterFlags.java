@@ -3,6 +3,7 @@ package dev.gmpwatch.exporter.cli;
 import dev.gmpwatch.exporter.collect.CollectorName;
 import dev.gmpwatch.exporter.probe.OverheadBudget;
 import dev.gmpwatch.exporter.runtime.GoroutineStackReader;
+import dev.gmpwatch.exporter.sampling.RunQueueSampler;
 import dev.gmpwatch.exporter.sampling.StateSampler;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,9 @@ final class ExporterFlags {
             Flag.value("walk.history-max-goroutines", "N", Integer.toString(StateSampler.Limits.DEFAULT_HISTORY), "waiting goroutines per"
                     + " process whose stuck age the walks track (at most 64 bytes each); the rest are counted in"
                     + " gmpwatch_goroutine_history_untracked; 0 turns stuck ages off"),
+            Flag.value("sched.sample-rate", "HZ", Long.toString((long) RunQueueSampler.DEFAULT_RATE), "how many times a second each"
+                    + " process's run queues are sampled between scrapes, for the gmpwatch_sampled_* histograms (one read of a few"
+                    + " words per P; docs/benchmarks.md has the cost); --no-collector.runqueue turns sampling off"),
             Flag.toggle("probes", "the per-event mode: also attach uprobes for exact transitions, parks and lifetimes"),
             Flag.value("probes.match", "REGEX", null, "the per-event mode only for executables whose path matches (implies --probes)"),
             Flag.value("probes.budget", "FRACTION", Double.toString(OverheadBudget.DEFAULT_FRACTION), "the per-event mode's budget, as a"

@@ -76,6 +76,19 @@ final class FlagValues {
         throw new UsageException(flag + " takes a share of one CPU between 0 and 1 (0.02 is 2%), got '" + s + "'");
     }
 
+    /** A rate in samples per second, above 0 and at most {@code max}. */
+    static double rate(String s, String flag, double max) throws UsageException {
+        try {
+            double v = Double.parseDouble(s);
+            if (v > 0 && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new UsageException(flag + " takes samples per second, above 0 and at most " + (long) max + ", got '" + s + "'");
+    }
+
     static int positiveInt(String s, String flag) throws UsageException {
         try {
             int v = Integer.parseInt(s);

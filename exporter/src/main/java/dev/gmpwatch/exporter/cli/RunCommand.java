@@ -18,6 +18,7 @@ import dev.gmpwatch.exporter.probe.PerEventMode;
 import dev.gmpwatch.exporter.probe.SchedulerProbes;
 import dev.gmpwatch.exporter.probe.WatchException;
 import dev.gmpwatch.exporter.sampling.ProbeSnapshots;
+import dev.gmpwatch.exporter.sampling.RunQueueSampler;
 import dev.gmpwatch.exporter.sampling.SelfMetrics;
 import dev.gmpwatch.exporter.sampling.Snapshots;
 import dev.gmpwatch.exporter.sampling.StateSampler;
@@ -104,8 +105,11 @@ final class RunCommand {
         TargetWatcher watcher = new TargetWatcher(mode, s.selection(), proc);
         StateSampler sampler = new StateSampler(proc, s.limits(), self);
         watcher.onRescan(sampler::retain);
+        Optional<RunQueueSampler> runQueues = s.samplesRunQueues()
+                ? Optional.of(new RunQueueSampler(watcher, sampler.readers(), s.sampleRate())) : Optional.empty();
+        runQueues.ifPresent(q -> watcher.onRescan(q::retain));
         CollectorRegistry registry = new CollectorRegistry();
-        registry.register(collectors(s, mode, watcher, sampler, self));
+        registry.register(collectors(s, mode, watcher, sampler, runQueues, self));
         ExporterServer server;
         try {
             server = new ExporterServer(s.listen(), s.telemetryPath(), registry, watcher, sampler.readers(), s.web());
@@ -114,6 +118,7 @@ final class RunCommand {
         }
         s.kubernetes().ifPresent(KubernetesNames::start);
         watcher.start(s.interval());
+        runQueues.ifPresent(RunQueueSampler::start);
         out.println("gmpwatch: serving " + (server.tls() ? "https" : "http") + "://" + hostForUrl(server.address()) + ":" + server.address().getPort()
                 + s.telemetryPath() + ", watching " + watcher.targets().size() + " process(es)"
                 + (s.perEvent() ? ", per-event probes on" : "")
@@ -122,6 +127,7 @@ final class RunCommand {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            runQueues.ifPresent(RunQueueSampler::close);
             watcher.close();
             s.kubernetes().ifPresent(KubernetesNames::close);
             probes.ifPresent(SchedulerProbes::close); // detaches every probe
@@ -135,15 +141,17 @@ final class RunCommand {
         return Main.EXIT_OK;
     }
 
-    /** The scrape's collectors: the snapshot's, the per-event mode's, the pod watch's health (one line each). */
-    private CollectorSet collectors(RunSettings s, Optional<PerEventMode> mode, TargetWatcher watcher, StateSampler sampler, SelfMetrics self) {
+    /** The scrape's collectors: the snapshot's, the sampled run queues, the per-event mode's, the pod watch's health (one line each). */
+    private CollectorSet collectors(RunSettings s, Optional<PerEventMode> mode, TargetWatcher watcher, StateSampler sampler,
+                                    Optional<RunQueueSampler> runQueues, SelfMetrics self) {
         ProcessLabeler labeler = s.kubernetes().map(KubernetesNames::labeler).orElse(ProcessLabeler.CGROUP_ONLY);
         List<CollectorSet.Entry> collectors = new ArrayList<>(CollectorSet.snapshotCollectors(s.topK()));
         mode.ifPresent(m -> collectors.add(CollectorSet.probes(new ProbeSnapshots(m.probes(), m.budget(), self,
                 w -> labeler.labels(w.pid(), w.exe(), watcher.target(w.pid()).map(Target::container)
                         .orElseGet(() -> ContainerIdentity.of(proc, w.pid()))))::take)));
+        runQueues.ifPresent(q -> collectors.add(CollectorSet.runQueues(q::cost)));
         s.kubernetes().ifPresent(k -> collectors.add(CollectorSet.kubernetes(k::health)));
-        Snapshots snapshots = new Snapshots(watcher, sampler, labeler);
+        Snapshots snapshots = new Snapshots(watcher, sampler, labeler, runQueues);
         return new CollectorSet(collectors, s.disabledCollectors(), snapshots::take, self::snapshot, System::nanoTime);
     }
 

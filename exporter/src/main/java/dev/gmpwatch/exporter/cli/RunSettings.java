@@ -4,6 +4,7 @@ import dev.gmpwatch.exporter.collect.CollectorName;
 import dev.gmpwatch.exporter.discovery.TargetSelection;
 import dev.gmpwatch.exporter.kubernetes.KubernetesException;
 import dev.gmpwatch.exporter.kubernetes.KubernetesNames;
+import dev.gmpwatch.exporter.sampling.RunQueueSampler;
 import dev.gmpwatch.exporter.sampling.StateSampler;
 import dev.gmpwatch.exporter.web.WebConfig;
 import dev.gmpwatch.exporter.web.WebConfigException;
@@ -21,7 +22,7 @@ import java.util.regex.Pattern;
 record RunSettings(TargetSelection selection, Duration interval, InetSocketAddress listen, String listenFlag,
                    String telemetryPath, WebConfig web, int topK, StateSampler.Limits limits, boolean perEvent,
                    Optional<Pattern> probesMatch, double budgetFraction, Optional<KubernetesNames> kubernetes,
-                   Set<CollectorName> disabledCollectors) {
+                   Set<CollectorName> disabledCollectors, double sampleRate) {
 
     static RunSettings parse(Flags f) throws UsageException, StartupException {
         TargetSelection selection = selection(f);
@@ -45,6 +46,7 @@ record RunSettings(TargetSelection selection, Duration interval, InetSocketAddre
         StateSampler.Limits limits = new StateSampler.Limits(FlagValues.positiveInt(f.get("walk.max-goroutines"),
                 "--walk.max-goroutines"), FlagValues.duration(f.get("walk.min-interval"), "--walk.min-interval", Duration.ZERO),
                 history.equals("0") ? 0 : FlagValues.positiveInt(history, "--walk.history-max-goroutines"));
+        double sampleRate = FlagValues.rate(f.get("sched.sample-rate"), "--sched.sample-rate", RunQueueSampler.MAX_RATE);
         boolean perEvent = f.on("probes") || !f.all("probes.match").isEmpty();
         Optional<Pattern> probesMatch = FlagValues.regex(f, "probes.match");
         double budgetFraction = FlagValues.fraction(f.get("probes.budget"), "--probes.budget");
@@ -53,10 +55,15 @@ record RunSettings(TargetSelection selection, Duration interval, InetSocketAddre
                     f.get("kubernetes.node"), System.getenv());
             Set<CollectorName> disabled = disabledCollectors(f, perEvent, kubernetes.isPresent());
             return new RunSettings(selection, interval, listen, f.get("web.listen-address"), telemetryPath, web, topK, limits, perEvent,
-                    probesMatch, budgetFraction, kubernetes, disabled);
+                    probesMatch, budgetFraction, kubernetes, disabled, sampleRate);
         } catch (KubernetesException e) {
             throw new StartupException("--kubernetes: " + e.getMessage());
         }
+    }
+
+    /** Whether the run queues are sampled between scrapes (the runqueue collector is on). */
+    boolean samplesRunQueues() {
+        return !disabledCollectors.contains(CollectorName.RUNQUEUE);
     }
 
     /** The collectors turned off; --collector.NAME only confirms one, and only where it exists. */

@@ -14,6 +14,8 @@ public enum CollectorName {
             + " pause histograms", "", SchedulerCollector.DECLARED),
     WALK("goroutines by state, wait reason and creator, and stuck ages, from the goroutine walks (off: no walks at"
             + " scrapes)", "", WalkCollector.DECLARED),
+    RUNQUEUE("the run queues sampled between scrapes (--sched.sample-rate a second): depth histograms and the last"
+            + " minute's peaks (off: no sampling)", "", RunQueueCollector.DECLARED),
     HOST("the kernel's numbers of each process: CPU, CPU wait, cgroup throttling", "", HostCollector.DECLARED),
     PROBES("the per-event counts from the BPF maps (the probes stay attached, for the budget)", "probes", ProbeCollector.DECLARED),
     KUBERNETES("the pod watch's own health (series keep their pod names)", "kubernetes", KubernetesCollector.DECLARED);

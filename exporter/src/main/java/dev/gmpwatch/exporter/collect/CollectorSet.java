@@ -2,6 +2,7 @@ package dev.gmpwatch.exporter.collect;
 
 import dev.gmpwatch.exporter.kubernetes.KubernetesNames;
 import dev.gmpwatch.exporter.sampling.ProbeScrape;
+import dev.gmpwatch.exporter.sampling.RunQueueSampler;
 import dev.gmpwatch.exporter.sampling.Scrape;
 import dev.gmpwatch.exporter.sampling.SelfMetrics;
 import dev.gmpwatch.exporter.sampling.StateSampler;
@@ -62,6 +63,11 @@ public final class CollectorSet extends Collector {
     /** The per-event mode's collector, rendering the probe maps as read at each scrape. */
     public static Entry probes(Supplier<ProbeScrape> probes) {
         return new Entry(CollectorName.PROBES, new ProbeCollector(probes));
+    }
+
+    /** The run queues sampled between scrapes, and what sampling costs. */
+    public static Entry runQueues(Supplier<RunQueueSampler.Cost> cost) {
+        return new Entry(CollectorName.RUNQUEUE, new RunQueueCollector(cost));
     }
 
     /** The pod watch's health collector. */

@@ -49,6 +49,11 @@ public final class ProcessReader implements AutoCloseable {
         return scheduler.read(memory);
     }
 
+    /** A reader of the run queues alone, for sampling between scrapes; used by one thread at a time. */
+    public RunQueueReader runQueues() throws SnapshotException {
+        return new RunQueueReader(addresses, pid, memory);
+    }
+
     /** Walks at most {@code maxGoroutines} entries of allgs; the creators come back named. */
     public GoroutineCensus census(long maxGoroutines) throws SnapshotException {
         return walker.walk(memory, maxGoroutines).named(this::named);

@@ -20,9 +20,9 @@ import jnr.ffi.types.ssize_t;
 final class VectoredReads {
     /** IOV_MAX. */
     static final int BATCH = 1024;
-    private static final int ESRCH = 3;
-    private static final int ENOSYS = 38;
-    private static final int EPERM = 1;
+    static final int ESRCH = 3;
+    static final int ENOSYS = 38;
+    static final int EPERM = 1;
 
     /** The libc function we call. Public only because jnr-ffi implements it from another class loader. */
     public interface LibC {
@@ -31,8 +31,8 @@ final class VectoredReads {
                               @size_t long remoteCount, @size_t long flags);
     }
 
-    private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
-    private static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
+    static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+    static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
 
     private final int pid;
     private final int window;

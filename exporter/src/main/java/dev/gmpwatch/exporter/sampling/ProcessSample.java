@@ -21,12 +21,19 @@ import java.util.OptionalLong;
  * @param counters   the monotonic counters served (created, exited, GC cycles, ticks, CPU wait)
  * @param walk       the last goroutine walk, empty before the first one
  * @param labels     which process it is, as every one of its series says
+ * @param runQueues  what the run-queue sampler saw between scrapes; empty when it is off or has not sampled yet
  */
 public record ProcessSample(long pid, String exe, String goVersion, String probeMode, String status, String reason,
                             SchedulerState scheduler, Counters counters, Optional<Walk> walk,
                             OptionalDouble cpuSeconds, Optional<Throttling> throttling,
-                            ProcessLabels labels) {
+                            ProcessLabels labels, Optional<RunQueueDepths> runQueues) {
     public static final String WATCHING = "watching";
+
+    /** The same sample with what the run-queue sampler saw. */
+    public ProcessSample withRunQueues(Optional<RunQueueDepths> depths) {
+        return new ProcessSample(pid, exe, goVersion, probeMode, status, reason, scheduler, counters, walk, cpuSeconds,
+                throttling, labels, depths);
+    }
 
     /** Counters kept monotonic across torn reads, Ps that come and go, and threads that exit. */
     public record Counters(long created, long exited, long gcCycles, long schedTicks, long syscallTicks,

@@ -142,7 +142,7 @@ public final class StateSampler {
                 wait.isPresent() ? OptionalLong.of(p.cpuWait.value()) : OptionalLong.empty());
         return new ProcessSample(t.pid(), t.exe(), t.binary().goVersion(), t.probeMode(), status, reason, s, counters,
                 walk(p), reads.host() ? procStat.cpuSeconds(t.pid()) : OptionalDouble.empty(),
-                reads.host() ? throttling.of(t.pid()) : Optional.empty(), labels);
+                reads.host() ? throttling.of(t.pid()) : Optional.empty(), labels, Optional.empty());
     }
 
     /** The readers this sampler shares with the requests made on demand (the API, stacks). */

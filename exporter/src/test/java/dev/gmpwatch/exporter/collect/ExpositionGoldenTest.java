@@ -15,10 +15,13 @@ import dev.gmpwatch.exporter.runtime.GoroutineCensus;
 import dev.gmpwatch.exporter.runtime.ProcState;
 import dev.gmpwatch.exporter.runtime.SchedulerState;
 import dev.gmpwatch.exporter.runtime.TimeHistogram;
+import dev.gmpwatch.exporter.sampling.DepthHistogram;
 import dev.gmpwatch.exporter.sampling.ProbeScrape;
 import dev.gmpwatch.exporter.sampling.ProcessSample.CreatorRow;
 import dev.gmpwatch.exporter.sampling.ProcessSample.Walk;
 import dev.gmpwatch.exporter.sampling.ProcessSample;
+import dev.gmpwatch.exporter.sampling.RunQueueDepths;
+import dev.gmpwatch.exporter.sampling.RunQueueSampler;
 import dev.gmpwatch.exporter.sampling.Scrape;
 import dev.gmpwatch.exporter.sampling.SelfMetrics;
 import dev.gmpwatch.exporter.sampling.StateSampler;
@@ -99,7 +102,7 @@ class ExpositionGoldenTest {
             throw new IllegalStateException("the sampler is broken");
         }, ExpositionGoldenTest::self, ticks());
         List<MetricFamilySamples> out = set.collect();
-        assertEquals(Map.of("scheduler", 0.0, "walk", 0.0, "host", 0.0, "probes", 1.0, "kubernetes", 1.0),
+        assertEquals(Map.of("scheduler", 0.0, "walk", 0.0, "runqueue", 0.0, "host", 0.0, "probes", 1.0, "kubernetes", 1.0),
                 CollectorSetTest.byCollector(out, "gmpwatch_scrape_collector_success"));
         assertTrue(names(out).contains("gmpwatch_kubernetes_up"));
         assertFalse(names(out).contains("gmpwatch_goroutines_live"));
@@ -128,6 +131,7 @@ class ExpositionGoldenTest {
 
     private static List<CollectorSet.Entry> entries() {
         List<CollectorSet.Entry> entries = new ArrayList<>(CollectorSet.snapshotCollectors(2));
+        entries.add(CollectorSet.runQueues(() -> new RunQueueSampler.Cost(150_000, 1.75)));
         entries.add(CollectorSet.probes(ExpositionGoldenTest::probes));
         entries.add(CollectorSet.kubernetes(() -> new KubernetesNames.Health(true,
                 Map.of("unreachable", 2L, "unauthorized", 0L, "forbidden", 0L, "bad_response", 0L), 3, 1207, 41)));
@@ -227,7 +231,22 @@ class ExpositionGoldenTest {
                 new ProcessSample.Counters(90_210, 85_162, 17, 1500, 12, OptionalLong.of(2_500_000_000L)), Optional.of(walk),
                 OptionalDouble.of(12.5), Optional.of(new Throttling(1000, 25, 3_000_000_000L)),
                 ProcessLabels.of(4242, "api", new ContainerIdentity(CONTAINER_ID, POD_UID))
-                        .plus(KUBERNETES_LABELS, List.of("shop", "api-7c9f5d-x2k4q", "api")));
+                        .plus(KUBERNETES_LABELS, List.of("shop", "api-7c9f5d-x2k4q", "api")), Optional.of(runQueues()));
+    }
+
+    /**
+     * 3,000 samples of the api process: the global queue mostly empty with a burst of 700, one P's
+     * queue full in 12 samples.
+     */
+    private static RunQueueDepths runQueues() {
+        List<Long> queue = List.of(0L, 1L, 4L, 16L, 64L, 256L, 1024L);
+        List<Long> local = List.of(0L, 1L, 2L, 4L, 8L, 16L, 32L, 64L, 128L, 255L, 256L);
+        List<Long> procs = List.of(0L, 1L, 2L, 4L);
+        return new RunQueueDepths(3000, 2,
+                new DepthHistogram(queue, List.of(2900L, 2940L, 2960L, 2970L, 2980L, 2990L, 3000L), 3000, 41_000),
+                new DepthHistogram(local, List.of(2500L, 2700L, 2800L, 2850L, 2900L, 2950L, 2970L, 2980L, 2985L, 2988L, 3000L), 3000, 9_100),
+                new DepthHistogram(procs, List.of(200L, 900L, 3000L, 3000L), 3000, 4_700),
+                new DepthHistogram(procs, List.of(2600L, 3000L, 3000L, 3000L), 3000, 400), 12, 700, 257);
     }
 
     /** A process whose memory could not be read: only its info series, with why. */
@@ -235,6 +254,6 @@ class ExpositionGoldenTest {
         return new ProcessSample(77, "legacy", "go1.19.8", "off", "implausible", "implausible runtime state: allglen 1099511627776",
                 null, new ProcessSample.Counters(0, 0, 0, 0, 0, OptionalLong.empty()), Optional.empty(),
                 OptionalDouble.empty(), Optional.empty(),
-                ProcessLabels.of(77, "legacy", ContainerIdentity.NONE).plus(KUBERNETES_LABELS, List.of("", "", "")));
+                ProcessLabels.of(77, "legacy", ContainerIdentity.NONE).plus(KUBERNETES_LABELS, List.of("", "", "")), Optional.empty());
     }
 }

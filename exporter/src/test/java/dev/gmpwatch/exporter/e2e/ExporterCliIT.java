@@ -31,7 +31,7 @@ class ExporterCliIT {
             {"--web.listen-address", "nope"}, {"--discover.match", "("}, {"--exe", "/no/such/binary"},
             {"--creators.top-k", "0"}, {"--discover=maybe"}, {"--walk.max-goroutines", "0"}, {"--walk.min-interval", "often"},
             {"--probes=perhaps"}, {"--collector.walk", "--no-collector.walk"}, {"--collector.probes"},
-            {"--collector.kubernetes"}}) {
+            {"--collector.kubernetes"}, {"--sched.sample-rate", "0"}, {"--sched.sample-rate", "fast"}}) {
             Command.Result r = exporter(List.of(), args);
             assertEquals(2, r.exitCode(), List.of(args) + ": " + r.stderr());
             assertTrue(r.stderr().startsWith("gmpwatch: "), r.stderr());
