@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Go scheduler telemetry from one uprobe, on runtime.casgstatus: every goroutine state change,
- * which also shows creation, exit and parking. Everything is aggregated here; user space reads
+ * Go scheduler telemetry from uprobes: runtime.casgstatus sees every goroutine state change, which
+ * also shows creation, exit and parking; runtime.runqputslow, every local run queue that
+ * overflowed; and a site inside runtime.runqsteal, every steal and whether it found work.
+ * Everything is aggregated here; user space reads
  * the maps when Prometheus scrapes. Every map is read by the exporter (probe.SchedulerProbes):
  * what the runtime counts itself is read from its memory instead, at no cost to the target.
  */
@@ -62,6 +64,13 @@ struct {
 	__type(key, struct g_key);
 	__type(value, __u64);
 } births SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAX_TARGETS * RQ_EVENTS);
+	__type(key, __u32);                 /* slot, RQ_* event */
+	__type(value, __u64);
+} run_queue SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -213,5 +222,50 @@ int on_casgstatus(struct pt_regs *ctx)
 		on_create(&key);
 	else if (to == G_STATUS_DEAD && from != G_STATUS_IDLE)
 		on_exit(t, &key);
+	return 0;
+}
+
+static __always_inline void count_run_queue(__u32 slot, __u32 event)
+{
+	__u32 idx = slot * RQ_EVENTS + event;
+	__u64 *c = bpf_map_lookup_elem(&run_queue, &idx);
+
+	if (c)
+		(*c)++;
+}
+
+/* runtime.runqputslow: a P's local run queue was full; half of it goes to the global queue. */
+SEC("uprobe")
+int on_runqputslow(struct pt_regs *ctx)
+{
+	struct target_cfg *t;
+	__u32 tgid;
+
+	if (morestack_pass(ctx))
+		return 0;
+	t = current_target(ctx, &tgid);
+	if (!t || t->slot >= MAX_TARGETS)
+		return 0;
+	count_run_queue(t->slot, RQ_OVERFLOW);
+	return 0;
+}
+
+/*
+ * Inside runtime.runqsteal, at the first emulated instruction after its call to runqgrab, whose
+ * result (the goroutines grabbed) is still in EAX: runqsteal returns nil exactly when it is 0.
+ * One hit per steal attempt, at an instruction the kernel emulates (a RET is single-stepped).
+ */
+SEC("uprobe")
+int on_runqsteal_grabbed(struct pt_regs *ctx)
+{
+	struct target_cfg *t;
+	__u32 tgid;
+
+	t = current_target(ctx, &tgid);
+	if (!t || t->slot >= MAX_TARGETS)
+		return 0;
+	count_run_queue(t->slot, RQ_STEAL);
+	if ((__u32)ctx->rax == 0)
+		count_run_queue(t->slot, RQ_STEAL_FAILED);
 	return 0;
 }

@@ -52,6 +52,15 @@ struct hist {
 	__u64 sum_ns;
 };
 
+/*
+ * Indexes into the run_queue map's per-slot events: local run-queue overflows (runqputslow calls),
+ * steal attempts (runqsteal calls) and the attempts that found nothing (runqgrab took 0).
+ */
+#define RQ_OVERFLOW       0
+#define RQ_STEAL          1
+#define RQ_STEAL_FAILED   2
+#define RQ_EVENTS         3
+
 /* Indexes into the drops map: why an event could not be recorded. */
 #define DROP_BIRTH_FULL    0   /* births was full: that goroutine's lifetime is not timed */
 #define DROP_NO_FREE_SLOT  1   /* a process of an --exe binary found every slot taken */

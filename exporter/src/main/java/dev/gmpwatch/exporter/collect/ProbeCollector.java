@@ -32,7 +32,13 @@ final class ProbeCollector implements MetricsCollector {
     static final Metric DROPPED = Metric.counter("gmpwatch_events_dropped_total",
             "Events the BPF program could not record because a bounded map was full: birth_table_full (a lifetime not"
             + " timed), no_free_slot (a process of an --exe binary left without per-event counts).", "reason").exporterWide();
-    static final List<Metric> DECLARED = List.of(TRANSITIONS, PARKS, LIFETIME, OVERHEAD, DROPPED);
+    static final Metric OVERFLOWS = Metric.counter("gmpwatch_runqueue_overflows_total",
+            "Local run-queue overflows: runqputslow calls, each of which moved half of a full P-local queue (128) to the global queue.");
+    static final Metric STEAL_ATTEMPTS = Metric.counter("gmpwatch_steal_attempts_total",
+            "Attempts to steal work from another P's local queue (runqsteal calls in findRunnable).");
+    static final Metric STEAL_FAILURES = Metric.counter("gmpwatch_steal_failures_total",
+            "Steal attempts that found nothing to take (runqgrab took 0); high on an idle service, which is normal.");
+    static final List<Metric> DECLARED = List.of(TRANSITIONS, PARKS, LIFETIME, OVERHEAD, OVERFLOWS, STEAL_ATTEMPTS, STEAL_FAILURES, DROPPED);
 
     private final Supplier<ProbeScrape> probes;
 
@@ -43,13 +49,18 @@ final class ProbeCollector implements MetricsCollector {
     @Override
     public void collect(Scrape scrape, Families f) {
         ProbeScrape p = probes.get();
-        f.declare(TRANSITIONS);
+        DECLARED.forEach(f::declare);
         for (ProbeScrape.Probed w : p.processes()) {
             transitions(f, w.labels(), w.counts().transitions());
             parks(f, w.labels(), w.waitReasons(), w.counts().parks());
             f.addHistogram(LIFETIME, Histograms.samples(LIFETIME.name(), w.labels().names(), w.labels().values(),
                     new Histograms.Log2Histogram(w.counts().lifetimeBuckets(), w.counts().lifetimeSumNanos())));
             w.overhead().ifPresent(o -> f.add(OVERHEAD, w.labels(), o));
+            f.add(OVERFLOWS, w.labels(), w.counts().overflows());
+            if (w.stealsProbed()) {
+                f.add(STEAL_ATTEMPTS, w.labels(), w.counts().stealAttempts());
+                f.add(STEAL_FAILURES, w.labels(), w.counts().stealFailures());
+            }
         }
         for (int i = 0; i < p.drops().size(); i++) {
             f.add(DROPPED, List.of(SchedulerProbes.DROP_REASONS.get(i)), p.drops().get(i));
@@ -92,7 +103,6 @@ final class ProbeCollector implements MetricsCollector {
                 byReason.merge(reason, byCode[code], Long::sum);
             }
         }
-        f.declare(PARKS);
         byReason.forEach((r, n) -> f.add(PARKS, proc, List.of(r), n));
     }
 }

@@ -238,6 +238,13 @@ public final class GoBinary {
         byte[] code = new byte[buf.remaining()];
         buf.get(code);
         ProbeSite site = ProbeSiteSelector.select(code);
+        String callee = HookedFunction.RESULT_OF.get(f.name());
+        if (callee != null) {
+            Optional<GoFunction> c = functions.byName(callee);
+            Optional<ProbeSite> after = c.isEmpty() ? Optional.empty() : ProbeSiteSelector.afterCall(code, c.get().entry() - f.entry());
+            site = after.orElseGet(() -> new ProbeSite(0, ProbeSite.Mode.SINGLESTEP, "(none)", false,
+                    "no emulated instruction holds the result of " + callee));
+        }
         return new HookedFunction(f.name(), f.entry(), fileOffset, fileOffset + site.offset(), site.mode().label(),
                 site.mnemonic(), site.stackCheckBranch(), site.reason());
     }

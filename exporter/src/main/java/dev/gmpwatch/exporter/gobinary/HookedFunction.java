@@ -1,6 +1,7 @@
 package dev.gmpwatch.exporter.gobinary;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A runtime function the exporter probes, located in one binary.
@@ -25,5 +26,14 @@ public record HookedFunction(String name, long address, long fileOffset, long pr
             "runtime.ready",
             "runtime.stopTheWorldWithSema",
             "runtime.startTheWorldWithSema",
-            "runtime.procresize");
+            "runtime.procresize",
+            "runtime.runqputslow",
+            "runtime.runqsteal");
+
+    /**
+     * Functions probed where they hold a callee's result rather than at their entry: runqsteal
+     * returns nil exactly when runqgrab grabbed nothing, and the instruction after that call is
+     * one the kernel emulates, where a RET would be single-stepped.
+     */
+    public static final Map<String, String> RESULT_OF = Map.of("runtime.runqsteal", "runtime.runqgrab");
 }

@@ -8,6 +8,7 @@ import static dev.gmpwatch.exporter.probe.SchedulerAbi.HIST_SIZE;
 import static dev.gmpwatch.exporter.probe.SchedulerAbi.MAX_BINARIES;
 import static dev.gmpwatch.exporter.probe.SchedulerAbi.MAX_BIRTHS;
 import static dev.gmpwatch.exporter.probe.SchedulerAbi.MAX_TARGETS;
+import static dev.gmpwatch.exporter.probe.SchedulerAbi.RQ_EVENTS;
 import static dev.gmpwatch.exporter.probe.SchedulerAbi.TARGET_CFG_SIZE;
 import static dev.gmpwatch.exporter.probe.SchedulerAbi.WAIT_REASONS;
 
@@ -30,6 +31,8 @@ public enum SchedulerMaps {
     LIFETIME("lifetime", 4, HIST_SIZE, MAX_TARGETS),
     /** struct g_key -> birth time (ns) of a goroutine created since attach. */
     BIRTHS("births", G_KEY_SIZE, 8, MAX_BIRTHS),
+    /** (slot, RQ_* event) -> run-queue overflows, steal attempts and failed steals, per CPU. */
+    RUN_QUEUE("run_queue", 4, 8, MAX_TARGETS * RQ_EVENTS),
     /** drop reason -> events not recorded, per CPU. */
     DROPS("drops", 4, 8, DROP_KINDS);
 

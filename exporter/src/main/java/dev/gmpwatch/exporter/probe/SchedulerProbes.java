@@ -30,8 +30,12 @@ import java.util.Optional;
  * first event ({@link #adoptSelfRegistered} then picks it up). Unwatch frees every map entry.
  */
 public final class SchedulerProbes implements AutoCloseable {
-    /** Function -> BPF program: every state change goes through casgstatus. */
-    static final Map<String, String> PROGRAMS = Map.of("runtime.casgstatus", "on_casgstatus");
+    /**
+     * Function -> BPF program: every state change goes through casgstatus, every local run-queue
+     * overflow through runqputslow, every steal through runqsteal (probed after its runqgrab).
+     */
+    static final Map<String, String> PROGRAMS = Map.of("runtime.casgstatus", "on_casgstatus",
+            "runtime.runqputslow", "on_runqputslow", "runtime.runqsteal", "on_runqsteal_grabbed");
     /** The drop reasons' label values, by their index in the drops map. */
     public static final List<String> DROP_REASONS = dropReasons();
 
@@ -84,6 +88,9 @@ public final class SchedulerProbes implements AutoCloseable {
         try {
             for (Map.Entry<String, String> e : PROGRAMS.entrySet()) {
                 HookedFunction f = sites.get(e.getKey());
+                if (!usable(f)) {
+                    continue;
+                }
                 long cookie = f.stackCheckBranch() ? COOKIE_STACK_CHECK_JBE : 0;
                 links.add(object.program(e.getValue()).attachUprobe((int) pid, path, f.probeOffset(), cookie));
             }
@@ -93,7 +100,7 @@ public final class SchedulerProbes implements AutoCloseable {
             map(SchedulerMaps.FREE_SLOTS).push(BpfMap.u32(slot));
             throw e;
         }
-        WatchedProcess w = new WatchedProcess(pid, slot, exeName, bin, probeMode(sites), List.copyOf(links));
+        WatchedProcess w = new WatchedProcess(pid, slot, exeName, bin, probeMode(sites), List.copyOf(links), stealsProbed(sites));
         watched.put(pid, w);
         return w;
     }
@@ -116,6 +123,9 @@ public final class SchedulerProbes implements AutoCloseable {
         try {
             for (Map.Entry<String, String> e : PROGRAMS.entrySet()) {
                 HookedFunction f = sites.get(e.getKey());
+                if (!usable(f)) {
+                    continue;
+                }
                 long cookie = (f.stackCheckBranch() ? COOKIE_STACK_CHECK_JBE : 0) | ((long) (index + 1) << COOKIE_BINARY_SHIFT);
                 links.add(object.program(e.getValue()).attachUprobe(BpfProgram.ALL_PROCESSES, exe.toString(),
                         f.probeOffset(), cookie));
@@ -146,12 +156,16 @@ public final class SchedulerProbes implements AutoCloseable {
             RegisteredBinary r = binaries.get(cfg.get().getInt(TARGET_CFG_BINARY_OFFSET) - 1);
             String exe = r.path().getFileName().toString();
             String mode;
+            boolean steals;
             try {
-                mode = probeMode(probeSites(r.binary()));
+                Map<String, HookedFunction> sites = probeSites(r.binary());
+                mode = probeMode(sites);
+                steals = stealsProbed(sites);
             } catch (WatchException e) {
                 mode = "singlestep";
+                steals = false;
             }
-            WatchedProcess w = new WatchedProcess(pid, slot, exe, r.binary(), mode, List.of());
+            WatchedProcess w = new WatchedProcess(pid, slot, exe, r.binary(), mode, List.of(), steals);
             watched.put(pid, w);
             adopted.add(w);
         }
@@ -211,8 +225,22 @@ public final class SchedulerProbes implements AutoCloseable {
         return sites;
     }
 
+    /**
+     * A probe read where a function holds a callee's result needs that site: without it (a
+     * compiler that keeps the result elsewhere) the steal counts are not served, and nothing
+     * else changes.
+     */
+    private static boolean usable(HookedFunction f) {
+        return !HookedFunction.RESULT_OF.containsKey(f.name()) || f.probeMode().equals("emulated");
+    }
+
+    private static boolean stealsProbed(Map<String, HookedFunction> sites) {
+        return usable(sites.get("runtime.runqsteal"));
+    }
+
     private static String probeMode(Map<String, HookedFunction> sites) {
-        return PROGRAMS.keySet().stream().allMatch(fn -> sites.get(fn).probeMode().equals("emulated")) ? "emulated" : "singlestep";
+        return PROGRAMS.keySet().stream().map(sites::get).filter(SchedulerProbes::usable)
+                .allMatch(f -> f.probeMode().equals("emulated")) ? "emulated" : "singlestep";
     }
 
     /** A slot's counts so far, summed over CPUs. */
@@ -226,7 +254,7 @@ public final class SchedulerProbes implements AutoCloseable {
             }
             sumNanos += lifetimes.getLong(cpu + HIST_SUM_NS_OFFSET);
         }
-        return new ProbeCounts(transitions(slot), parks(slot), buckets, sumNanos);
+        return new ProbeCounts(transitions(slot), parks(slot), buckets, sumNanos, runQueue(slot));
     }
 
     /** Events not recorded so far, by drop reason ({@link #DROP_REASONS}). */
@@ -239,9 +267,19 @@ public final class SchedulerProbes implements AutoCloseable {
         return out;
     }
 
-    /** Probe hits of a slot so far: every casgstatus call records one transition. */
+    /** Probe hits of a slot so far: a transition per casgstatus call, an event per run-queue probe hit. */
     public long hits(int slot) throws BpfException {
-        return ProbeCounts.sum(transitions(slot));
+        long[] rq = runQueue(slot);
+        return ProbeCounts.sum(transitions(slot)) + rq[RQ_OVERFLOW] + rq[RQ_STEAL];
+    }
+
+    private long[] runQueue(int slot) throws BpfException {
+        long[] out = new long[RQ_EVENTS];
+        BpfMap m = map(SchedulerMaps.RUN_QUEUE);
+        for (int e = 0; e < RQ_EVENTS; e++) {
+            out[e] = BpfMap.sumPerCpu(m.lookupPerCpu(slot * RQ_EVENTS + e, 8));
+        }
+        return out;
     }
 
     private long[][] transitions(int slot) throws BpfException {
@@ -291,6 +329,9 @@ public final class SchedulerProbes implements AutoCloseable {
             map(SchedulerMaps.PARKS).update(BpfMap.u32(slot * WAIT_REASONS + i), zero8);
         }
         map(SchedulerMaps.LIFETIME).update(BpfMap.u32(slot), new byte[HIST_SIZE * cpus]);
+        for (int i = 0; i < RQ_EVENTS; i++) {
+            map(SchedulerMaps.RUN_QUEUE).update(BpfMap.u32(slot * RQ_EVENTS + i), zero8);
+        }
     }
 
     private static byte[] targetConfig(int slot, Map<String, Long> offsets) {

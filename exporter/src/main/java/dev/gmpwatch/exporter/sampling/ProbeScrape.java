@@ -22,7 +22,9 @@ public record ProbeScrape(List<Probed> processes, List<Long> drops) {
      *
      * @param waitReasons the binary's wait-reason texts by code ("" where a code has none)
      * @param overhead    the probes' estimated share of one CPU, once the budget has two readings
+     * @param stealsProbed whether its steal counts are real (its binary has the steal site)
      */
-    public record Probed(ProcessLabels labels, List<String> waitReasons, ProbeCounts counts, OptionalDouble overhead) {
+    public record Probed(ProcessLabels labels, List<String> waitReasons, ProbeCounts counts, OptionalDouble overhead,
+                         boolean stealsProbed) {
     }
 }

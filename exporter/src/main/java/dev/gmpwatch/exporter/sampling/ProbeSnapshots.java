@@ -32,7 +32,8 @@ public final class ProbeSnapshots {
         for (WatchedProcess w : probes.watched()) {
             try {
                 OptionalDouble overhead = budget.estimate(w.pid()).map(e -> OptionalDouble.of(e.cpuFraction())).orElse(OptionalDouble.empty());
-                out.add(new ProbeScrape.Probed(labels.apply(w), w.binary().waitReasons().texts(), probes.counts(w.slot()), overhead));
+                out.add(new ProbeScrape.Probed(labels.apply(w), w.binary().waitReasons().texts(), probes.counts(w.slot()), overhead,
+                        w.stealsProbed()));
             } catch (BpfException | RuntimeException e) {
                 self.scrapeFailed();
                 LOG.log(System.Logger.Level.WARNING, "reading the maps of pid " + w.pid() + " failed: " + e.getMessage());

@@ -52,6 +52,66 @@ public final class ProbeSiteSelector {
         return Optional.empty();
     }
 
+    /**
+     * The site where a function holds the result of its first call to the function at
+     * {@code calleeOffset} (bytes from this function's entry): the first emulated instruction after
+     * that call, with nothing between writing RAX, where ABIInternal returns it. Empty when the
+     * call is not there, RAX is overwritten first, or a branch leads back between the call and the
+     * site (a branch to the call or before it makes another call, so another hit is right).
+     */
+    public static Optional<ProbeSite> afterCall(byte[] code, long calleeOffset) {
+        int pos = 0;
+        while (pos < code.length) {
+            Optional<Instruction> decoded = X86Decoder.decode(code, pos);
+            if (decoded.isEmpty()) {
+                return Optional.empty();
+            }
+            Instruction insn = decoded.get();
+            pos += insn.length();
+            if (insn.mnemonic().equals("call") && insn.branchTarget() != null && insn.branchTarget() == calleeOffset) {
+                return firstEmulatedKeepingRax(code, pos);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<ProbeSite> firstEmulatedKeepingRax(byte[] code, int from) {
+        int pos = from;
+        for (int n = 0; n < MAX_INSTRUCTIONS && pos < code.length; n++) {
+            Optional<Instruction> decoded = X86Decoder.decode(code, pos);
+            if (decoded.isEmpty() || decoded.get().kind() == Kind.END) {
+                return Optional.empty();
+            }
+            Instruction insn = decoded.get();
+            if (insn.kind() == Kind.EMULATED) {
+                return branchInto(code, from, pos) ? Optional.empty()
+                        : Optional.of(new ProbeSite(pos, ProbeSite.Mode.EMULATED, insn.mnemonic(), false, ""));
+            }
+            if ((insn.writes() & Registers.bit(Registers.RAX)) != 0) {
+                return Optional.empty();
+            }
+            pos += insn.length();
+        }
+        return Optional.empty();
+    }
+
+    /** Whether a direct branch anywhere in the function lands in [from, to]. */
+    private static boolean branchInto(byte[] code, int from, int to) {
+        int pos = 0;
+        while (pos < code.length) {
+            Optional<Instruction> decoded = X86Decoder.decode(code, pos);
+            if (decoded.isEmpty()) {
+                return false; // past the code (padding): what was decoded had no such branch
+            }
+            Long target = decoded.get().branchTarget();
+            if (target != null && target >= from && target <= to && !(pos >= from && pos < to)) {
+                return true;
+            }
+            pos += decoded.get().length();
+        }
+        return false;
+    }
+
     private static ProbeSite selectInPrologue(byte[] code) {
         Instruction previous = null;
         int pos = 0;

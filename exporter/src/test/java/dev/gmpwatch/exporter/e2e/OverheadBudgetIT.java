@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class OverheadBudgetIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** Links the per-event mode attaches to one process: casgstatus, runqputslow and the steal site in runqsteal. */
+    private static final int PER_PROCESS = 3;
 
     @Test
     void aProcessOverTheBudgetLosesItsProbesButKeepsItsState() throws Exception {
@@ -32,11 +34,12 @@ class OverheadBudgetIT {
                     "--discover.interval", "500ms", "--walk.min-interval", "0s")) {
                 exporter.awaitWatching(busy.pid());
                 exporter.awaitWatching(quiet.pid());
-                assertEquals(linksBefore + 2, Command.uprobeLinks(), "one probe (casgstatus) for each of the two processes");
+                assertEquals(linksBefore + 2 * PER_PROCESS, Command.uprobeLinks(),
+                        "casgstatus, runqputslow and runqsteal for each of the two processes");
                 busy.send("churn on");
                 busy.await("done", WAIT);
                 Scrape over = awaitProbeMode(exporter, pid, "over_budget");
-                assertEquals(linksBefore + 1, Command.uprobeLinks(), "the busy process's probe is detached, the quiet one's stays");
+                assertEquals(linksBefore + PER_PROCESS, Command.uprobeLinks(), "the busy process's probes are detached, the quiet one's stay");
                 assertEquals(1, over.value("gmpwatch_target_info", "pid", quietPid, "probe_mode", "emulated"));
                 double created = over.value("gmpwatch_goroutines_created_total", "pid", pid);
                 Thread.sleep(500);
