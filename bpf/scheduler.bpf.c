@@ -12,6 +12,7 @@
 #include <asm/ptrace.h>
 #include <bpf/bpf_helpers.h>
 #include "scheduler.h"
+#include "log2.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -125,22 +126,6 @@ static __always_inline struct target_cfg *current_target(struct pt_regs *ctx, __
 		return t;
 	binary = (bpf_get_attach_cookie(ctx) >> COOKIE_BINARY_SHIFT) & COOKIE_BINARY_MASK;
 	return binary ? register_target(*tgid, binary) : 0;
-}
-
-static __always_inline __u32 log2_bucket(__u64 v)
-{
-	__u32 r = 0;
-
-	if (v >> 32) { v >>= 32; r += 32; }
-	if (v >> 16) { v >>= 16; r += 16; }
-	if (v >> 8)  { v >>= 8;  r += 8; }
-	if (v >> 4)  { v >>= 4;  r += 4; }
-	if (v >> 2)  { v >>= 2;  r += 2; }
-	if (v >> 1)  { r += 1; }
-	r += 1; /* [2^(r-1), 2^r) -> bucket r; 0 ns -> bucket 0 */
-	if (v == 0 && r == 1)
-		r = 0;
-	return r < HIST_BUCKETS ? r : HIST_BUCKETS - 1;
 }
 
 static __always_inline void observe(void *hist_map, __u32 slot, __u64 ns)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The contract between scheduler.bpf.c and the exporter: build.sh turns every constant, struct
- * size and field offset here into dev.gmpwatch.exporter.probe.SchedulerAbi, and SchedulerAbiTest
- * checks the compiled object's BTF against it.
+ * The contract between the exporter and its BPF objects (scheduler.bpf.c, runqueue.bpf.c): the
+ * build turns every constant, struct size and field offset here into
+ * dev.gmpwatch.exporter.probe.SchedulerAbi, and SchedulerAbiTest checks the compiled objects' BTF
+ * against it.
  */
 #ifndef GMPWATCH_SCHEDULER_H
 #define GMPWATCH_SCHEDULER_H
@@ -18,6 +19,7 @@
 #define G_STATUS_IDLE     0
 
 #define MAX_BINARIES     64    /* executables probed for every process that runs them (--exe) */
+#define MAX_THREADS      65536 /* threads of watched processes waiting on a CPU run queue at once (runqueue.bpf.c) */
 
 /*
  * The attach cookie. Bit 0: the probe sits on a stack-check JBE; count only its not-taken pass.

@@ -38,6 +38,17 @@ public final class BpfProgram {
         return l;
     }
 
+    /** Attaches where the program's section says (a tp_btf program to its tracepoint). */
+    public BpfLink attach() throws BpfAttachException {
+        Pointer link = owner.lib().bpf_program__attach(prog);
+        if (link == null) {
+            throw new BpfAttachException("attach " + name, Native.lastErrno());
+        }
+        BpfLink l = new BpfLink(owner, link);
+        owner.track(l);
+        return l;
+    }
+
     public String name() {
         return name;
     }

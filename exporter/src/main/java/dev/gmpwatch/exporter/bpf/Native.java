@@ -39,6 +39,8 @@ final class Native {
         Pointer bpf_program__attach_uprobe_opts(Pointer prog, int pid, String binaryPath, @size_t long funcOffset,
                                                 @In Pointer opts);
 
+        Pointer bpf_program__attach(Pointer prog);
+
         int bpf_link__destroy(Pointer link);
 
         int bpf_map__lookup_elem(Pointer map, @In Pointer key, @size_t long keySize, @Out Pointer value,

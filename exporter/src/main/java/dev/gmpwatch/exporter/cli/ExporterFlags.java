@@ -46,6 +46,9 @@ final class ExporterFlags {
             Flag.value("probes.budget", "FRACTION", Double.toString(OverheadBudget.DEFAULT_FRACTION), "the per-event mode's budget, as a"
                     + " share of one CPU: a process whose probes cost more has them detached, keeps its state metrics and shows"
                     + " probe_mode=\"over_budget\""),
+            Flag.toggle("kernel.runqueue", "also count how long each process's threads wait on a CPU run queue, from the kernel's"
+                    + " sched_wakeup and sched_switch tracepoints (BTF; needs CAP_BPF and CAP_PERFMON, no tracefs), for"
+                    + " gmpwatch_thread_runqueue_latency_seconds"),
             Flag.toggle("kubernetes", "add namespace, pod and container to every per-process series from the pods of this node,"
                     + " through the in-cluster service account (docs/kubernetes.md)"),
             Flag.value("kubernetes.kubeconfig", "FILE", null, "reach the API with this kubeconfig's current context instead"

@@ -13,10 +13,12 @@ import dev.gmpwatch.exporter.host.Capabilities;
 import dev.gmpwatch.exporter.host.ContainerIdentity;
 import dev.gmpwatch.exporter.host.Procfs;
 import dev.gmpwatch.exporter.kubernetes.KubernetesNames;
+import dev.gmpwatch.exporter.probe.KernelRunQueue;
 import dev.gmpwatch.exporter.probe.OverheadBudget;
 import dev.gmpwatch.exporter.probe.PerEventMode;
 import dev.gmpwatch.exporter.probe.SchedulerProbes;
 import dev.gmpwatch.exporter.probe.WatchException;
+import dev.gmpwatch.exporter.sampling.KernelSnapshots;
 import dev.gmpwatch.exporter.sampling.ProbeSnapshots;
 import dev.gmpwatch.exporter.sampling.RunQueueSampler;
 import dev.gmpwatch.exporter.sampling.SelfMetrics;
@@ -46,24 +48,28 @@ final class RunCommand {
 
     int run(String[] args) throws UsageException {
         Optional<SchedulerProbes> probes = Optional.empty();
+        Optional<KernelRunQueue> kernel = Optional.empty();
         try {
             RunSettings s = RunSettings.parse(Flags.parse(args, ExporterFlags.RUN));
-            requireCapabilities(s.perEvent());
+            requireCapabilities(s.loadsBpf());
             probes = loadProbes(s.perEvent());
+            kernel = loadKernelRunQueue(s.kernelRunQueue());
             registerExes(s.selection(), probes);
-            return serve(s, probes);
+            return serve(s, probes, kernel);
         } catch (StartupException e) {
             probes.ifPresent(SchedulerProbes::close);
+            kernel.ifPresent(KernelRunQueue::close);
             err.println("gmpwatch: " + e.getMessage());
             return Main.EXIT_FAILURE;
         } catch (UsageException e) {
             probes.ifPresent(SchedulerProbes::close);
+            kernel.ifPresent(KernelRunQueue::close);
             throw e;
         }
     }
 
-    private void requireCapabilities(boolean perEvent) throws StartupException {
-        List<String> missing = Capabilities.missing(proc, perEvent);
+    private void requireCapabilities(boolean bpf) throws StartupException {
+        List<String> missing = Capabilities.missing(proc, bpf);
         if (!missing.isEmpty()) {
             throw new StartupException("missing capabilities " + String.join(", ", missing)
                     + ": run as root, or grant them (setcap or the container's securityContext)");
@@ -79,6 +85,18 @@ final class RunCommand {
         } catch (BpfException e) {
             throw new StartupException("--probes: cannot load the BPF programs: " + e.getMessage()
                     + " (needs CAP_BPF and CAP_PERFMON, and a kernel with BTF and uprobes)");
+        }
+    }
+
+    private static Optional<KernelRunQueue> loadKernelRunQueue(boolean on) throws StartupException {
+        if (!on) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new KernelRunQueue());
+        } catch (BpfException e) {
+            throw new StartupException("--kernel.runqueue: cannot load or attach the sched tracepoint programs: " + e.getMessage()
+                    + " (needs CAP_BPF and CAP_PERFMON, and a kernel with BTF, 5.14 or later)");
         }
     }
 
@@ -99,7 +117,7 @@ final class RunCommand {
     }
 
     /** Wires discovery, sampling and the collectors, serves HTTP, and blocks until SIGTERM or SIGINT. */
-    private int serve(RunSettings s, Optional<SchedulerProbes> probes) throws StartupException {
+    private int serve(RunSettings s, Optional<SchedulerProbes> probes, Optional<KernelRunQueue> kernel) throws StartupException {
         SelfMetrics self = new SelfMetrics();
         Optional<PerEventMode> mode = probes.map(p -> new PerEventMode(p, new OverheadBudget(s.budgetFraction()), s.probesMatch()));
         TargetWatcher watcher = new TargetWatcher(mode, s.selection(), proc);
@@ -108,8 +126,9 @@ final class RunCommand {
         Optional<RunQueueSampler> runQueues = s.samplesRunQueues()
                 ? Optional.of(new RunQueueSampler(watcher, sampler.readers(), s.sampleRate())) : Optional.empty();
         runQueues.ifPresent(q -> watcher.onRescan(q::retain));
+        kernel.ifPresent(k -> watcher.onRescan(pids -> countRunQueueWaits(k, pids)));
         CollectorRegistry registry = new CollectorRegistry();
-        registry.register(collectors(s, mode, watcher, sampler, runQueues, self));
+        registry.register(collectors(s, mode, watcher, sampler, runQueues, kernel, self));
         ExporterServer server;
         try {
             server = new ExporterServer(s.listen(), s.telemetryPath(), registry, watcher, sampler.readers(), s.web());
@@ -122,6 +141,7 @@ final class RunCommand {
         out.println("gmpwatch: serving " + (server.tls() ? "https" : "http") + "://" + hostForUrl(server.address()) + ":" + server.address().getPort()
                 + s.telemetryPath() + ", watching " + watcher.targets().size() + " process(es)"
                 + (s.perEvent() ? ", per-event probes on" : "")
+                + (s.kernelRunQueue() ? ", kernel run-queue latency on" : "")
                 + s.kubernetes().map(k -> ", pod names from " + k.describe()).orElse(""));
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -131,6 +151,7 @@ final class RunCommand {
             watcher.close();
             s.kubernetes().ifPresent(KubernetesNames::close);
             probes.ifPresent(SchedulerProbes::close); // detaches every probe
+            kernel.ifPresent(KernelRunQueue::close);
             stopped.countDown();
         }, "gmpwatch-shutdown"));
         try {
@@ -143,16 +164,26 @@ final class RunCommand {
 
     /** The scrape's collectors: the snapshot's, the sampled run queues, the per-event mode's, the pod watch's health (one line each). */
     private CollectorSet collectors(RunSettings s, Optional<PerEventMode> mode, TargetWatcher watcher, StateSampler sampler,
-                                    Optional<RunQueueSampler> runQueues, SelfMetrics self) {
+                                    Optional<RunQueueSampler> runQueues, Optional<KernelRunQueue> kernel, SelfMetrics self) {
         ProcessLabeler labeler = s.kubernetes().map(KubernetesNames::labeler).orElse(ProcessLabeler.CGROUP_ONLY);
         List<CollectorSet.Entry> collectors = new ArrayList<>(CollectorSet.snapshotCollectors(s.topK()));
         mode.ifPresent(m -> collectors.add(CollectorSet.probes(new ProbeSnapshots(m.probes(), m.budget(), self,
                 w -> labeler.labels(w.pid(), w.exe(), watcher.target(w.pid()).map(Target::container)
                         .orElseGet(() -> ContainerIdentity.of(proc, w.pid()))))::take)));
         runQueues.ifPresent(q -> collectors.add(CollectorSet.runQueues(q::cost)));
+        kernel.ifPresent(k -> collectors.add(CollectorSet.kernel(new KernelSnapshots(k, watcher, labeler, self)::take)));
         s.kubernetes().ifPresent(k -> collectors.add(CollectorSet.kubernetes(k::health)));
         Snapshots snapshots = new Snapshots(watcher, sampler, labeler, runQueues);
         return new CollectorSet(collectors, s.disabledCollectors(), snapshots::take, self::snapshot, System::nanoTime);
+    }
+
+    private static void countRunQueueWaits(KernelRunQueue kernel, java.util.Set<Long> pids) {
+        try {
+            kernel.watchOnly(pids);
+        } catch (BpfException e) {
+            System.getLogger("gmpwatch.collect").log(System.Logger.Level.WARNING,
+                    "--kernel.runqueue: cannot update the watched processes: " + e.getMessage());
+        }
     }
 
     private static String hostForUrl(InetSocketAddress a) {

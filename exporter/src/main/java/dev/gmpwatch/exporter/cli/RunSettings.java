@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 record RunSettings(TargetSelection selection, Duration interval, InetSocketAddress listen, String listenFlag,
                    String telemetryPath, WebConfig web, int topK, StateSampler.Limits limits, boolean perEvent,
                    Optional<Pattern> probesMatch, double budgetFraction, Optional<KubernetesNames> kubernetes,
-                   Set<CollectorName> disabledCollectors, double sampleRate) {
+                   Set<CollectorName> disabledCollectors, double sampleRate, boolean kernelRunQueue) {
 
     static RunSettings parse(Flags f) throws UsageException, StartupException {
         TargetSelection selection = selection(f);
@@ -53,12 +53,19 @@ record RunSettings(TargetSelection selection, Duration interval, InetSocketAddre
         try {
             Optional<KubernetesNames> kubernetes = KubernetesNames.fromFlags(f.on("kubernetes"), f.get("kubernetes.kubeconfig"),
                     f.get("kubernetes.node"), System.getenv());
-            Set<CollectorName> disabled = disabledCollectors(f, perEvent, kubernetes.isPresent());
+            boolean kernelRunQueue = f.on("kernel.runqueue");
+            Set<CollectorName> disabled = disabledCollectors(f, perEvent, kubernetes.isPresent(), kernelRunQueue);
             return new RunSettings(selection, interval, listen, f.get("web.listen-address"), telemetryPath, web, topK, limits, perEvent,
-                    probesMatch, budgetFraction, kubernetes, disabled, sampleRate);
+                    probesMatch, budgetFraction, kubernetes, disabled, sampleRate,
+                    kernelRunQueue && !disabled.contains(CollectorName.KERNEL));
         } catch (KubernetesException e) {
             throw new StartupException("--kubernetes: " + e.getMessage());
         }
+    }
+
+    /** Whether anything loads BPF: the per-event probes or the kernel's run-queue tracepoints. */
+    boolean loadsBpf() {
+        return perEvent || kernelRunQueue;
     }
 
     /** Whether the run queues are sampled between scrapes (the runqueue collector is on). */
@@ -67,7 +74,8 @@ record RunSettings(TargetSelection selection, Duration interval, InetSocketAddre
     }
 
     /** The collectors turned off; --collector.NAME only confirms one, and only where it exists. */
-    private static Set<CollectorName> disabledCollectors(Flags f, boolean perEvent, boolean kubernetes) throws UsageException {
+    private static Set<CollectorName> disabledCollectors(Flags f, boolean perEvent, boolean kubernetes, boolean kernel)
+            throws UsageException {
         Set<CollectorName> disabled = EnumSet.noneOf(CollectorName.class);
         for (CollectorName c : CollectorName.values()) {
             boolean on = f.on("collector." + c.label());
@@ -77,6 +85,7 @@ record RunSettings(TargetSelection selection, Duration interval, InetSocketAddre
             boolean exists = switch (c) {
                 case PROBES -> perEvent;
                 case KUBERNETES -> kubernetes;
+                case KERNEL -> kernel;
                 default -> true;
             };
             if (on && !exists) {

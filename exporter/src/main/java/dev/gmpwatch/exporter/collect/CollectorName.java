@@ -18,6 +18,8 @@ public enum CollectorName {
             + " minute's peaks (off: no sampling)", "", RunQueueCollector.DECLARED),
     HOST("the kernel's numbers of each process: CPU, CPU wait, cgroup throttling", "", HostCollector.DECLARED),
     PROBES("the per-event counts from the BPF maps (the probes stay attached, for the budget)", "probes", ProbeCollector.DECLARED),
+    KERNEL("the kernel's run-queue latency of each process's threads, from the sched tracepoints", "kernel.runqueue",
+            KernelCollector.DECLARED),
     KUBERNETES("the pod watch's own health (series keep their pod names)", "kubernetes", KubernetesCollector.DECLARED);
 
     private final String serves;

@@ -1,6 +1,7 @@
 package dev.gmpwatch.exporter.collect;
 
 import dev.gmpwatch.exporter.kubernetes.KubernetesNames;
+import dev.gmpwatch.exporter.sampling.KernelScrape;
 import dev.gmpwatch.exporter.sampling.ProbeScrape;
 import dev.gmpwatch.exporter.sampling.RunQueueSampler;
 import dev.gmpwatch.exporter.sampling.Scrape;
@@ -68,6 +69,11 @@ public final class CollectorSet extends Collector {
     /** The run queues sampled between scrapes, and what sampling costs. */
     public static Entry runQueues(Supplier<RunQueueSampler.Cost> cost) {
         return new Entry(CollectorName.RUNQUEUE, new RunQueueCollector(cost));
+    }
+
+    /** The kernel's run-queue latency, read from the tracepoints' maps at each scrape. */
+    public static Entry kernel(Supplier<KernelScrape> kernel) {
+        return new Entry(CollectorName.KERNEL, new KernelCollector(kernel));
     }
 
     /** The pod watch's health collector. */

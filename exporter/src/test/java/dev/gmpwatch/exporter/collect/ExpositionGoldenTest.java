@@ -9,6 +9,7 @@ import dev.gmpwatch.exporter.discovery.TargetStatus;
 import dev.gmpwatch.exporter.host.CgroupThrottling.Throttling;
 import dev.gmpwatch.exporter.host.ContainerIdentity;
 import dev.gmpwatch.exporter.kubernetes.KubernetesNames;
+import dev.gmpwatch.exporter.probe.KernelRunQueue;
 import dev.gmpwatch.exporter.probe.ProbeCounts;
 import dev.gmpwatch.exporter.probe.SchedulerAbi;
 import dev.gmpwatch.exporter.runtime.GoroutineCensus;
@@ -16,6 +17,7 @@ import dev.gmpwatch.exporter.runtime.ProcState;
 import dev.gmpwatch.exporter.runtime.SchedulerState;
 import dev.gmpwatch.exporter.runtime.TimeHistogram;
 import dev.gmpwatch.exporter.sampling.DepthHistogram;
+import dev.gmpwatch.exporter.sampling.KernelScrape;
 import dev.gmpwatch.exporter.sampling.ProbeScrape;
 import dev.gmpwatch.exporter.sampling.ProcessSample.CreatorRow;
 import dev.gmpwatch.exporter.sampling.ProcessSample.Walk;
@@ -102,7 +104,7 @@ class ExpositionGoldenTest {
             throw new IllegalStateException("the sampler is broken");
         }, ExpositionGoldenTest::self, ticks());
         List<MetricFamilySamples> out = set.collect();
-        assertEquals(Map.of("scheduler", 0.0, "walk", 0.0, "runqueue", 0.0, "host", 0.0, "probes", 1.0, "kubernetes", 1.0),
+        assertEquals(Map.of("scheduler", 0.0, "walk", 0.0, "runqueue", 0.0, "host", 0.0, "probes", 1.0, "kernel", 1.0, "kubernetes", 1.0),
                 CollectorSetTest.byCollector(out, "gmpwatch_scrape_collector_success"));
         assertTrue(names(out).contains("gmpwatch_kubernetes_up"));
         assertFalse(names(out).contains("gmpwatch_goroutines_live"));
@@ -133,6 +135,7 @@ class ExpositionGoldenTest {
         List<CollectorSet.Entry> entries = new ArrayList<>(CollectorSet.snapshotCollectors(2));
         entries.add(CollectorSet.runQueues(() -> new RunQueueSampler.Cost(150_000, 1.75)));
         entries.add(CollectorSet.probes(ExpositionGoldenTest::probes));
+        entries.add(CollectorSet.kernel(ExpositionGoldenTest::kernel));
         entries.add(CollectorSet.kubernetes(() -> new KubernetesNames.Health(true,
                 Map.of("unreachable", 2L, "unauthorized", 0L, "forbidden", 0L, "bad_response", 0L), 3, 1207, 41)));
         return entries;
@@ -160,6 +163,16 @@ class ExpositionGoldenTest {
                 new ProbeCounts(transitions, parks, lifetimes, 1_100L * 700_000 + 50L * 1_500_000_000, new long[] {14, 52_000, 47_500}),
                 OptionalDouble.of(0.004), true)),
                 List.of(1L, 0L));
+    }
+
+    /** The api process's threads: 9,000 waits on a CPU run queue under 4 us, 40 around 3 ms (a CPU hog). */
+    private static KernelScrape kernel() {
+        long[] buckets = new long[SchedulerAbi.HIST_BUCKETS];
+        buckets[11] = 9000; // [1024, 2048) ns
+        buckets[22] = 40;   // [2^21, 2^22) ns
+        ProcessLabels api = ProcessLabels.of(4242, "api", new ContainerIdentity(CONTAINER_ID, POD_UID))
+                .plus(KUBERNETES_LABELS, List.of("shop", "api-7c9f5d-x2k4q", "api"));
+        return new KernelScrape(List.of(new KernelScrape.Counted(api, new KernelRunQueue.Latency(buckets, 9000L * 1500 + 40L * 3_000_000))));
     }
 
     /** The runtime's status codes the hand-made counts use. */

@@ -31,7 +31,8 @@ class ExporterCliIT {
             {"--web.listen-address", "nope"}, {"--discover.match", "("}, {"--exe", "/no/such/binary"},
             {"--creators.top-k", "0"}, {"--discover=maybe"}, {"--walk.max-goroutines", "0"}, {"--walk.min-interval", "often"},
             {"--probes=perhaps"}, {"--collector.walk", "--no-collector.walk"}, {"--collector.probes"},
-            {"--collector.kubernetes"}, {"--sched.sample-rate", "0"}, {"--sched.sample-rate", "fast"}}) {
+            {"--collector.kubernetes"}, {"--sched.sample-rate", "0"}, {"--sched.sample-rate", "fast"},
+            {"--collector.kernel"}}) {
             Command.Result r = exporter(List.of(), args);
             assertEquals(2, r.exitCode(), List.of(args) + ": " + r.stderr());
             assertTrue(r.stderr().startsWith("gmpwatch: "), r.stderr());
@@ -46,13 +47,15 @@ class ExporterCliIT {
         Path copy = Files.createTempFile("gmpwatch-exporter", ".jar");
         Files.copy(jar, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         copy.toFile().setReadable(true, false);
-        for (List<String> flags : List.of(List.of("--pid", "1"), List.of("--probes", "--pid", "1"))) {
+        for (List<String> flags : List.of(List.of("--pid", "1"), List.of("--probes", "--pid", "1"),
+                List.of("--kernel.runqueue", "--pid", "1"))) {
             List<String> cmd = new java.util.ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                     "--inh-caps=-all", "java", "-jar", copy.toString()));
             cmd.addAll(flags);
             Command.Result r = Command.run(cmd, Map.of(), Path.of("/tmp"), Duration.ofMinutes(1));
             assertEquals(1, r.exitCode(), r.stdout() + r.stderr());
-            String expected = flags.contains("--probes") ? "missing capabilities CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE"
+            String expected = flags.contains("--probes") || flags.contains("--kernel.runqueue")
+                    ? "missing capabilities CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE"
                     : "missing capabilities CAP_SYS_PTRACE"; // reading memory needs only this one
             assertTrue(r.stderr().contains(expected + ":"), flags + ": " + r.stderr());
             assertEquals(1, r.stderr().strip().lines().count(), "one line: " + r.stderr());
