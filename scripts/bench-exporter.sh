@@ -6,12 +6,4 @@
 # usage: scripts/bench-exporter.sh [GOROUTINES] [ROUNDS] [walk]     (defaults: 1000000 5; walk: only the
 # walk's cost, stuck history off and on, as scripts/bench-walk.sh runs it)
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-bash "$root/scripts/setup.sh"
-cd "$root"
-mvn -q -B -DskipTests install
-# exec:java alone, without lifecycle phases: exec.args must not reach the bpf build step.
-mvn -q -B -pl exporter exec:java -Dexec.classpathScope=test \
-  -Dexec.mainClass=dev.gmpwatch.exporter.bench.ExporterOverheadBenchmark \
-  -Dexec.args="${1:-1000000} ${2:-5} ${3:-}" -Dgmpwatch.repoRoot="$root" \
-  -Dgmpwatch.exporterJar="$root/exporter/target/gmpwatch-exporter.jar"
+exec bash "$(dirname "$0")/lib/java-bench.sh" ExporterOverheadBenchmark "${1:-1000000}" "${2:-5}" "${3:-}"

@@ -5,10 +5,4 @@
 # process's memory).
 # usage: scripts/bench-runqueue-sampling.sh [ROUNDS] [PROCESSES] [SECONDS]     (defaults: 9 50 15)
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-bash "$root/scripts/setup.sh"
-cd "$root"
-mvn -q -B -DskipTests install
-mvn -q -B -pl exporter exec:java -Dexec.classpathScope=test \
-  -Dexec.mainClass=dev.gmpwatch.exporter.bench.RunQueueSamplingBenchmark \
-  -Dexec.args="${*:-9 50 15}" -Dgmpwatch.repoRoot="$root"
+exec bash "$(dirname "$0")/lib/java-bench.sh" RunQueueSamplingBenchmark "${1:-9}" "${2:-50}" "${3:-15}"

@@ -4,10 +4,4 @@
 # process's memory).
 # usage: scripts/bench-stacks.sh [ROUNDS] [SIZE...]     (defaults: 5 10000 100000)
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-bash "$root/scripts/setup.sh"
-cd "$root"
-mvn -q -B -DskipTests install
-mvn -q -B -pl exporter exec:java -Dexec.classpathScope=test \
-  -Dexec.mainClass=dev.gmpwatch.exporter.bench.StackCostBenchmark \
-  -Dexec.args="${*:-5 10000 100000}" -Dgmpwatch.repoRoot="$root"
+exec bash "$(dirname "$0")/lib/java-bench.sh" StackCostBenchmark "${@:-5 10000 100000}"
