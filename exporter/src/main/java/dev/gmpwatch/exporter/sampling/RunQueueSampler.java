@@ -39,7 +39,8 @@ public final class RunQueueSampler implements AutoCloseable {
     private final long periodNanos;
     private final Map<Long, Tracker> trackers = new ConcurrentHashMap<>();
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    private volatile long cpuNanos;
+    /** The sampling thread, whose CPU time is the sampler's cost; read at scrapes, not every round. */
+    private volatile long threadId = -1;
     private volatile long rounds;
     private ScheduledExecutorService timer;
 
@@ -81,6 +82,7 @@ public final class RunQueueSampler implements AutoCloseable {
             timer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "gmpwatch-runqueue-sampler");
                 t.setDaemon(true);
+                threadId = t.getId();
                 return t;
             });
             timer.scheduleAtFixedRate(this::round, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
@@ -98,7 +100,6 @@ public final class RunQueueSampler implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "a run-queue sampling round failed: " + e);
         }
         rounds++;
-        cpuNanos = threads.getCurrentThreadCpuTime();
     }
 
     private Tracker tracker(Target t) {
@@ -168,7 +169,9 @@ public final class RunQueueSampler implements AutoCloseable {
     }
 
     public Cost cost() {
-        return new Cost(rounds, cpuNanos / 1e9);
+        long id = threadId;
+        long nanos = id < 0 ? 0 : threads.getThreadCpuTime(id);
+        return new Cost(rounds, Math.max(0, nanos) / 1e9);
     }
 
     /** Forgets every process not in {@code alive}. */

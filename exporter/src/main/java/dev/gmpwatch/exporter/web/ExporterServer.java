@@ -23,7 +23,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -114,11 +113,9 @@ public final class ExporterServer implements AutoCloseable {
     }
 
     private void metrics(HttpExchange ex) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try (Writer w = new OutputStreamWriter(buf, StandardCharsets.UTF_8)) {
-            TextFormat.write004(w, registry.metricFamilySamples());
-        }
-        send(ex, 200, TextFormat.CONTENT_TYPE_004, buf.toString(StandardCharsets.UTF_8));
+        TextBuffer text = new TextBuffer();
+        TextFormat.write004(text, registry.metricFamilySamples());
+        send(ex, 200, TextFormat.CONTENT_TYPE_004, text.toString());
     }
 
     /** Every live goroutine of one served process, grouped by the function it runs: {@code ?pid=N}. */
