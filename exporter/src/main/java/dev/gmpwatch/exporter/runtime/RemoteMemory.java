@@ -42,6 +42,11 @@ public final class RemoteMemory implements AutoCloseable {
         }
     }
 
+    /** The process read, or -1 for an image file. */
+    long pid() {
+        return pid;
+    }
+
     /** Whether this reads an image file rather than a process (no process to read vectored). */
     boolean image() {
         return image;

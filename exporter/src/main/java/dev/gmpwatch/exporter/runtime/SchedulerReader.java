@@ -1,14 +1,15 @@
 package dev.gmpwatch.exporter.runtime;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Reads the scheduler-wide state: about ten reads per process (sched, memstats, allp and every P),
- * no per-goroutine work. Nothing is stopped, so a read can tear: when goidgen moved or a P was
+ * Reads the scheduler-wide state in one process_vm_readv (sched, memstats, allp and every P), no
+ * per-goroutine work. Nothing is stopped, so a read can tear: when goidgen moved or a P was
  * refilling its id cache meanwhile, everything is read again; after a few tries (a goroutine storm
  * moves goidgen millions of times a second) the last read is used, its id caches clamped, and the
  * served counters' monotonic guard absorbs the small error. Structural values (lengths, pointers,
@@ -22,10 +23,26 @@ public final class SchedulerReader {
     /** Each try takes tens of microseconds; a storm tears about one in four. */
     private static final int ATTEMPTS = 10;
 
+    private static final int SCHED_SPAN = 0;
+    private static final int GOMAXPROCS_SPAN = 1;
+    private static final int ALLP_SPAN = 2;
+    private static final int ALLGLEN_SPAN = 3;
+    private static final int MEMSTATS_SPAN = 4;
+    private static final int FIRST_P_SPAN = 5;
+
     private final RuntimeAddresses at;
-    /** How much of sched and of each P one read copies: up to the last field (or histogram) we use. */
+    /** How much of sched, memstats and each P one read copies: up to the last field (or histogram) we use. */
     private final int schedSize;
+    private final int memstatsSize;
     private final int pSize;
+    /** The spans of the last read, kept while allp stays where it was; used by one reader thread at a time. */
+    private ScatterRead plan;
+    private RemoteMemory planMemory;
+    private long planAllp;
+    private long planLen;
+    private long planCap;
+    /** For each P span, its index in allp (Ps past len(allp) count only for goroutine ids). */
+    private int[] planProcIndex;
 
     public SchedulerReader(RuntimeAddresses at) throws SnapshotException {
         this.at = at;
@@ -33,9 +50,11 @@ public final class SchedulerReader {
                 + TimeHistogram.size(at.histogramBuckets());
         this.schedSize = (int) Math.max(histograms, maxOffset("runtime.schedt.") + 8);
         this.pSize = (int) maxOffset("runtime.p.") + 8;
+        this.memstatsSize = (int) Math.max(at.offset("runtime.mstats.numgc") + 4,
+                at.optionalOffset("runtime.mstats.gcPauseDist").orElse(0) + TimeHistogram.size(at.histogramBuckets()));
     }
 
-    public SchedulerState read(RemoteMemory mem) throws SnapshotException {
+    public synchronized SchedulerState read(RemoteMemory mem) throws SnapshotException {
         SnapshotException last = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
@@ -59,49 +78,38 @@ public final class SchedulerReader {
      * read at two moments make the live count wrong, which is what "torn" reports.
      */
     private Optional<SchedulerState> readOnce(RemoteMemory mem, boolean lastTry) throws SnapshotException {
+        ByteBuffer d = readSpans(mem);
         int buckets = at.histogramBuckets();
-        long schedAddr = at.global("runtime.sched");
         long timeToRun = at.offset("runtime.schedt.timeToRun");
         OptionalLong stwGc = at.optionalOffset("runtime.schedt.stwTotalTimeGC");
-        ByteBuffer sched = mem.read(schedAddr, schedSize);
+        ByteBuffer sched = span(d, SCHED_SPAN, schedSize);
 
         long goidgen = sched.getLong((int) at.offset("runtime.schedt.goidgen"));
         long ngsys = i32(sched, "runtime.schedt.ngsys");
         long schedFree = freeCount(sched, "runtime.schedt.gFree.n", "runtime.schedt.gFree.stack.size",
                 "runtime.schedt.gFree.noStack.size");
-        int gomaxprocs = mem.read(at.global("runtime.gomaxprocs"), 4).getInt(0);
-        ByteBuffer allp = mem.read(at.global("runtime.allp"), 24);
-        long allpPtr = allp.getLong(0);
-        long allpLen = allp.getLong(8);
-        long allpCap = allp.getLong(16);
-        if (allpLen < 0 || allpCap < allpLen || allpCap > MAX_PROCS || gomaxprocs < 1 || gomaxprocs > MAX_PROCS) {
-            throw implausible("allp len " + allpLen + " cap " + allpCap + ", gomaxprocs " + gomaxprocs);
+        int gomaxprocs = d.getInt(plan.offset(GOMAXPROCS_SPAN));
+        if (gomaxprocs < 1 || gomaxprocs > MAX_PROCS) {
+            throw implausible("allp len " + planLen + " cap " + planCap + ", gomaxprocs " + gomaxprocs);
         }
         List<ProcState> procs = new ArrayList<>();
         long pFree = 0;
         long unusedIds = 0;
-        if (allpCap > 0) {
-            ByteBuffer ptrs = mem.read(allpPtr, (int) allpCap * 8);
-            for (int i = 0; i < allpCap; i++) {
-                long pp = ptrs.getLong(i * 8);
-                if (pp == 0) {
-                    continue;
-                }
-                ByteBuffer p = mem.read(pp, pSize);
-                long cache = p.getLong((int) at.offset("runtime.p.goidcache"));
-                long cacheEnd = p.getLong((int) at.offset("runtime.p.goidcacheend"));
-                long unused = cacheEnd - cache;
-                if (unused < 0 || unused > 16) { // _GoidCacheBatch: read in the middle of a refill
-                    unused = Math.max(0, Math.min(16, unused));
-                }
-                unusedIds += unused;
-                if (i < allpLen) { // Ps past len(allp) were destroyed: their free lists went to sched
-                    pFree += freeCount(p, "runtime.p.gFree.n", "runtime.p.gFree.size", null);
-                    procs.add(proc(p));
-                }
+        for (int k = 0; k < planProcIndex.length; k++) {
+            ByteBuffer p = span(d, FIRST_P_SPAN + k, pSize);
+            long cache = p.getLong((int) at.offset("runtime.p.goidcache"));
+            long cacheEnd = p.getLong((int) at.offset("runtime.p.goidcacheend"));
+            long unused = cacheEnd - cache;
+            if (unused < 0 || unused > 16) { // _GoidCacheBatch: read in the middle of a refill
+                unused = Math.max(0, Math.min(16, unused));
+            }
+            unusedIds += unused;
+            if (planProcIndex[k] < planLen) { // Ps past len(allp) were destroyed: their free lists went to sched
+                pFree += freeCount(p, "runtime.p.gFree.n", "runtime.p.gFree.size", null);
+                procs.add(proc(p));
             }
         }
-        long allglen = mem.readLong(at.global("runtime.allglen"));
+        long allglen = d.getLong(plan.offset(ALLGLEN_SPAN));
         if (allglen < 0 || allglen > MAX_ALLGLEN) {
             throw implausible("allglen " + allglen);
         }
@@ -119,9 +127,7 @@ public final class SchedulerReader {
         live = Math.max(0, live);
         created = Math.max(created, live + ngsys); // never un-create a live goroutine
 
-        ByteBuffer memstats = mem.read(at.global("runtime.memstats"),
-                (int) Math.max(at.offset("runtime.mstats.numgc") + 4,
-                        at.optionalOffset("runtime.mstats.gcPauseDist").orElse(0) + TimeHistogram.size(buckets)));
+        ByteBuffer memstats = span(d, MEMSTATS_SPAN, memstatsSize);
         long numgc = Integer.toUnsignedLong(memstats.getInt((int) at.offset("runtime.mstats.numgc")));
         Optional<TimeHistogram> stw = Optional.empty();
         if (stwGc.isPresent()) {
@@ -138,6 +144,65 @@ public final class SchedulerReader {
         }
         return Optional.of(new SchedulerState(live, ngsys, created, numgc, gomaxprocs, idle, spinning, threads, runq,
                 List.copyOf(procs), TimeHistogram.decode(sched, (int) timeToRun, buckets), stw, torn));
+    }
+
+    /**
+     * Every span of one read in one process_vm_readv: sched, gomaxprocs, allp's header, allglen,
+     * memstats and each P. The Ps' addresses come from the last read of allp; when its header in
+     * this read says allp moved (GOMAXPROCS changed), the addresses are read again and so is the rest.
+     */
+    private ByteBuffer readSpans(RemoteMemory mem) throws SnapshotException {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            if (plan == null || planMemory != mem) {
+                plan = plan(mem);
+                planMemory = mem;
+            }
+            if (!plan.read()) {
+                plan = null;
+                throw new SnapshotException(SnapshotException.Kind.UNREADABLE, "cannot read the scheduler state of pid " + mem.pid()
+                        + ": a page of it is not mapped");
+            }
+            ByteBuffer d = plan.data();
+            int allp = plan.offset(ALLP_SPAN);
+            if (d.getLong(allp) == planAllp && d.getLong(allp + 8) == planLen && d.getLong(allp + 16) == planCap) {
+                return d;
+            }
+            plan = null; // allp moved since its Ps' addresses were read
+        }
+        throw implausible("allp kept moving while it was read");
+    }
+
+    private ScatterRead plan(RemoteMemory mem) throws SnapshotException {
+        long allpAddress = at.global("runtime.allp");
+        ByteBuffer allp = mem.read(allpAddress, 24);
+        long allpPtr = allp.getLong(0);
+        long allpLen = allp.getLong(8);
+        long allpCap = allp.getLong(16);
+        if (allpLen < 0 || allpCap < allpLen || allpCap > MAX_PROCS) {
+            throw implausible("allp len " + allpLen + " cap " + allpCap);
+        }
+        ByteBuffer ptrs = allpCap > 0 ? mem.read(allpPtr, (int) allpCap * 8) : ByteBuffer.allocate(0);
+        List<Long> spans = new ArrayList<>(List.of(at.global("runtime.sched"), (long) schedSize, at.global("runtime.gomaxprocs"), 4L,
+                allpAddress, 24L, at.global("runtime.allglen"), 8L, at.global("runtime.memstats"), (long) memstatsSize));
+        List<Integer> index = new ArrayList<>();
+        for (int i = 0; i < allpCap; i++) {
+            long pp = ptrs.getLong(i * 8);
+            if (pp != 0) {
+                spans.add(pp);
+                spans.add((long) pSize);
+                index.add(i);
+            }
+        }
+        planAllp = allpPtr;
+        planLen = allpLen;
+        planCap = allpCap;
+        planProcIndex = index.stream().mapToInt(Integer::intValue).toArray();
+        return new ScatterRead(mem.pid(), spans.stream().mapToLong(Long::longValue).toArray(), mem);
+    }
+
+    /** Span {@code i} of a read, as a little-endian buffer of its own (offsets from the struct's start). */
+    private ByteBuffer span(ByteBuffer d, int i, int length) {
+        return d.slice(plan.offset(i), length).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     private ProcState proc(ByteBuffer p) throws SnapshotException {
