@@ -27,7 +27,7 @@ class ProcessesCommandTest {
                     .filter(l -> l.startsWith(p.pid() + " ")).findFirst()
                     .orElseThrow(() -> new AssertionError("pid " + p.pid() + " not listed:\n" + out));
             assertTrue(line.contains(GoToolchain.newest().version()), line);
-            assertTrue(line.contains("9/9 emulated") || line.contains("8/8 emulated"), line);
+            assertTrue(line.matches(".* (\\d+)/\\1 emulated .*"), "every hooked function it has is emulated: " + line);
             assertTrue(line.endsWith(bin.toString()), line);
         }
     }

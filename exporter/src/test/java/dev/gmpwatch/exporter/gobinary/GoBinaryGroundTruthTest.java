@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -121,6 +122,10 @@ class GoBinaryGroundTruthTest {
             failures.add(s.label() + ": " + f.name() + " probe at +0x" + Long.toHexString(delta) + " is not an instruction boundary");
             return;
         }
+        if (HookedFunction.RESULT_OF.containsKey(f.name())) {
+            checkResultSite(failures, s, bin, f, insns, at.get());
+            return;
+        }
         // The expected mode: emulated iff an emulated kind of instruction comes before any write of a probe input.
         String expectedMode = "singlestep";
         for (Objdump.Insn i : insns) {
@@ -140,6 +145,32 @@ class GoBinaryGroundTruthTest {
             check(failures, at.get().mnemonic().equals(f.instruction()), s, f.name(),
                     "instruction " + f.instruction() + " but objdump says " + at.get().mnemonic());
         }
+    }
+
+    /**
+     * A probe where a function holds a callee's result: the last call before it goes to the callee,
+     * nothing between writes EAX, and the probed instruction is one the kernel emulates.
+     */
+    private static void checkResultSite(List<String> failures, Subject s, GoBinary bin, HookedFunction f, List<Objdump.Insn> insns,
+                                        Objdump.Insn at) {
+        String callee = HookedFunction.RESULT_OF.get(f.name());
+        long calleeAddress = bin.functions().byName(callee).map(GoFunction::entry).orElse(-1L);
+        int probe = insns.indexOf(at);
+        int call = -1;
+        for (int i = 0; i < probe; i++) {
+            if (insns.get(i).mnemonic().equals("call")) {
+                call = i;
+            }
+        }
+        String target = call < 0 ? "" : insns.get(call).operands().replaceFirst("^0x", "");
+        check(failures, call >= 0 && target.startsWith(Long.toHexString(calleeAddress)), s, f.name(),
+                "the last call before the probe is not to " + callee);
+        for (int i = call + 1; i < probe; i++) {
+            check(failures, !insns.get(i).writesAny(Set.of("eax", "rax")), s, f.name(),
+                    insns.get(i).mnemonic() + " " + insns.get(i).operands() + " overwrites the result before the probe");
+        }
+        check(failures, at.isEmulatedKind() && f.probeMode().equals("emulated") && at.mnemonic().equals(f.instruction()), s, f.name(),
+                "the result site " + at.mnemonic() + " is not emulated");
     }
 
     private static void check(List<String> failures, boolean ok, Subject s, String fn, String what) {

@@ -35,6 +35,14 @@ public final class Objdump {
             return PROBE_INPUT_REGS.contains(dest) || mnemonic.equals("syscall");
         }
 
+        /** Whether it writes one of these registers (its first operand, in Intel syntax). */
+        public boolean writesAny(Set<String> registers) {
+            if (NO_DESTINATION.contains(mnemonic) || mnemonic.startsWith("j") || mnemonic.equals("call")) {
+                return false;
+            }
+            return registers.contains(operands.split(",", 2)[0].strip());
+        }
+
         public boolean isEmulatedKind() {
             return mnemonic.startsWith("j") || mnemonic.equals("call") || mnemonic.equals("nop") || mnemonic.equals("push");
         }
