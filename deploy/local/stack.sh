@@ -237,7 +237,7 @@ start demo-blue "$dir/bin/demo-blue" -listen "127.0.0.1:$blue_port" -admin "127.
 start demo-green "$dir/bin/demo-green" -listen "127.0.0.1:$green_port" -admin "127.0.0.1:$green_admin_port"
 start haproxy haproxy -db -f "$dir/haproxy.cfg"
 start exporter env GMPWATCH_JAR="$exporter_jar" "$root/deploy/bin/gmpwatch-exporter" --discover --discover.interval 2s \
-    --probes.match "/demo-(blue|green)$" --walk.min-interval 2s \
+    --probes.match "/demo-(blue|green)$" --kernel.runqueue --walk.min-interval 2s \
     --web.listen-address "127.0.0.1:$exporter_port"
 start remediator java -Xmx256m -jar "$remediator_jar" --config "$dir/remediator.yml"
 start alertmanager prometheus-alertmanager --config.file "$dir/alertmanager.yml" \
