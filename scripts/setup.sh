@@ -6,9 +6,11 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 say() { echo "setup: $*" >&2; }
 
 # Debian packages: build (clang, libbpf), kernel tooling (bpftool, bpftrace), test ground truth
-# (binutils objdump, Debian's Go 1.19, Debian's stripped Prometheus and node exporter), wrk for benchmarks,
+# (binutils objdump, Debian's Go 1.19, Debian's stripped Prometheus and node exporter), arm64 targets run
+# under qemu-user (qemu-user-static, the aarch64 loader and libc for PIEs, binutils' aarch64 objdump), wrk for benchmarks,
 # and the real servers the remediator's tests start on loopback (HAProxy, Alertmanager, PostgreSQL).
 packages=(clang llvm libbpf-dev libbpf1 bpftool bpftrace binutils golang-1.19-go prometheus prometheus-node-exporter wrk
+          qemu-user-static libc6-arm64-cross binutils-aarch64-linux-gnu
           haproxy prometheus-alertmanager postgresql
           ca-certificates curl)
 command -v mvn >/dev/null || packages+=(maven)

@@ -15,21 +15,20 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A read-only view of an ELF64 little-endian x86-64 file: sections, PT_LOAD segments, .symtab,
- * R_X86_64_RELATIVE relocations and address translation. Anything else is rejected on open.
+ * A read-only view of an ELF64 little-endian x86-64 or AArch64 file: sections, PT_LOAD segments,
+ * .symtab, load-relative relocations and address translation. Anything else is rejected on open.
  */
 public final class ElfFile {
-    private static final int EM_X86_64 = 62;
     private static final int ET_EXEC = 2;
     private static final int ET_DYN = 3;
     private static final int PT_LOAD = 1;
     private static final int SHT_SYMTAB = 2;
     private static final int SHT_RELA = 4;
-    private static final int R_X86_64_RELATIVE = 8;
 
     private final Path path;
     private final ByteBuffer data;
     private final int type;
+    private final Machine machine;
     private final List<ElfSection> sections;
     private final List<ElfSegment> segments;
     private List<ElfSymbol> symbols;
@@ -38,7 +37,7 @@ public final class ElfFile {
     private ElfFile(Path path, ByteBuffer data) throws ElfFormatException {
         this.path = path;
         this.data = data;
-        checkIdentity();
+        this.machine = checkIdentity();
         this.type = u16(16);
         if (type != ET_EXEC && type != ET_DYN) {
             throw new ElfFormatException("not an executable ELF (e_type " + type + ")");
@@ -89,6 +88,10 @@ public final class ElfFile {
 
     public Path path() {
         return path;
+    }
+
+    public Machine machine() {
+        return machine;
     }
 
     /** Position-independent executable (ET_DYN): addresses are relative to the load base. */
@@ -193,7 +196,7 @@ public final class ElfFile {
 
     /**
      * A pointer-sized word at a virtual address. In a PIE the linker may leave the word zero and
-     * put the value in an R_X86_64_RELATIVE relocation; its addend is the unrelocated value.
+     * put the value in a relative relocation (R_X86_64_RELATIVE, R_AARCH64_RELATIVE); its addend is the unrelocated value.
      */
     public long readPointer(long vaddr) throws ElfFormatException {
         Long addend = relativeRelocations().get(vaddr);
@@ -217,7 +220,7 @@ public final class ElfFile {
                 ByteBuffer b = slice(s.offset(), s.size(), s.name());
                 for (int p = b.position(); p + 24 <= b.limit(); p += 24) {
                     long info = b.getLong(p + 8);
-                    if ((int) info == R_X86_64_RELATIVE) {
+                    if ((int) info == machine.relativeRelocation()) {
                         relocs.put(b.getLong(p), b.getLong(p + 16));
                     }
                 }
@@ -227,7 +230,7 @@ public final class ElfFile {
         return relativeRelocations;
     }
 
-    private void checkIdentity() throws ElfFormatException {
+    private Machine checkIdentity() throws ElfFormatException {
         if (data.capacity() == 0) {
             throw new ElfFormatException("empty file");
         }
@@ -246,10 +249,9 @@ public final class ElfFile {
         if (data.capacity() < 64) {
             throw new ElfFormatException("truncated ELF header");
         }
-        int machine = u16(18);
-        if (machine != EM_X86_64) {
-            throw new ElfFormatException("not an x86-64 ELF (e_machine " + machine + ")");
-        }
+        int eMachine = u16(18);
+        return Machine.ofElf(eMachine).orElseThrow(() ->
+                new ElfFormatException("not an x86-64 or AArch64 ELF (e_machine " + eMachine + ")"));
     }
 
     private List<ElfSegment> readSegments() throws ElfFormatException {

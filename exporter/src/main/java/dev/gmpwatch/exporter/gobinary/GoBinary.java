@@ -1,11 +1,13 @@
 package dev.gmpwatch.exporter.gobinary;
 
+import dev.gmpwatch.exporter.arm64.Arm64Code;
+import dev.gmpwatch.exporter.code.InstructionSet;
 import dev.gmpwatch.exporter.elf.ElfFile;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
-import dev.gmpwatch.exporter.x86.Instruction;
+import dev.gmpwatch.exporter.elf.Machine;
 import dev.gmpwatch.exporter.x86.ProbeSite;
-import dev.gmpwatch.exporter.x86.X86Decoder;
 import dev.gmpwatch.exporter.x86.ProbeSiteSelector;
+import dev.gmpwatch.exporter.x86.X86Code;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ public final class GoBinary {
     private static final int MAX_FUNCTION_BYTES = 64 * 1024;
 
     private final ElfFile elf;
+    private final InstructionSet code;
     private final String goVersion;
     private final FunctionTable functions;
     private final Pclntab pcln;
@@ -33,6 +36,10 @@ public final class GoBinary {
 
     private GoBinary(ElfFile elf) throws GoBinaryException, ElfFormatException {
         this.elf = elf;
+        this.code = switch (elf.machine()) {
+            case AMD64 -> X86Code.INSTANCE;
+            case ARM64 -> Arm64Code.INSTANCE;
+        };
         this.goVersion = BuildInfo.goVersion(elf);
         int minor = GoVersion.minorNumber(goVersion);
         if (minor >= 0 && minor < 17) {
@@ -45,7 +52,7 @@ public final class GoBinary {
         this.layout = RuntimeLayout.resolve(dwarf, goVersion);
         Map<String, Long> known = RuntimeLayout.globals(elf, dwarf);
         if (known.size() < RuntimeLayout.GLOBALS.size() && !elf.hasSymbols()) {
-            StrippedGlobals.Recovery r = StrippedGlobals.recover(elf, functions, layout.offsets());
+            StrippedGlobals.Recovery r = StrippedGlobals.recover(elf, code, functions, layout.offsets());
             Map<String, Long> merged = new java.util.LinkedHashMap<>(r.globals());
             merged.putAll(known);
             this.globals = Map.copyOf(merged);
@@ -91,6 +98,20 @@ public final class GoBinary {
         return !elf.hasSymbols();
     }
 
+    /** The instruction set: it selects the code decoder and the unwinder's frame rules. */
+    public Machine machine() {
+        return elf.machine();
+    }
+
+    /**
+     * Why per-event probes cannot be placed in this binary, or empty when they can. The probe-site
+     * rules and the BPF programs' register reads are x86-64's, and only tested there.
+     */
+    public Optional<String> probesUnsupported() {
+        return elf.machine() == Machine.AMD64 ? Optional.empty()
+                : Optional.of("per-event probes are amd64-only; this is an " + elf.machine().goarch() + " binary");
+    }
+
     public boolean pie() {
         return elf.isPie();
     }
@@ -126,9 +147,12 @@ public final class GoBinary {
         return waitReasons;
     }
 
-    /** The hooked runtime functions that this binary has, with their probe sites. */
+    /** The hooked runtime functions that this binary has, with their probe sites; none where probes are unsupported. */
     public List<HookedFunction> hookedFunctions() throws ElfFormatException {
         List<HookedFunction> out = new ArrayList<>();
+        if (probesUnsupported().isPresent()) {
+            return out;
+        }
         for (String name : HookedFunction.NAMES) {
             Optional<GoFunction> f = functions.byName(name);
             if (f.isPresent()) {
@@ -156,24 +180,19 @@ public final class GoBinary {
                 return tableName(symbols, f);
             }
             ByteBuffer buf = elf.readAt(f.entry(), (int) Math.min(f.size(), 4096));
-            byte[] code = new byte[buf.remaining()];
-            buf.get(code);
-            for (int pos = 0; pos < code.length; ) {
-                Optional<Instruction> insn = X86Decoder.decode(code, pos);
-                if (insn.isEmpty()) {
-                    break;
-                }
-                Optional<String> inlined = symbols.outermostInlined(f.entry() + pos);
+            byte[] bytes = new byte[buf.remaining()];
+            buf.get(bytes);
+            for (InstructionSet.Step step : code.steps(bytes)) {
+                Optional<String> inlined = symbols.outermostInlined(f.entry() + step.offset());
                 if (inlined.isPresent() && !inlined.get().startsWith("runtime.")) {
                     return inlined.get();
                 }
-                if (insn.get().mnemonic().equals("call") && insn.get().branchTarget() != null) {
-                    Optional<GoFunction> callee = functions.symbolize(f.entry() + insn.get().branchTarget());
+                if (step.callTarget() != null) {
+                    Optional<GoFunction> callee = functions.symbolize(f.entry() + step.callTarget());
                     if (callee.isPresent() && !callee.get().name().startsWith("runtime.")) {
                         return resolveWrapper(callee.get(), depth + 1);
                     }
                 }
-                pos += insn.get().length();
             }
             return tableName(symbols, f);
         } catch (ElfFormatException | GoBinaryException e) {

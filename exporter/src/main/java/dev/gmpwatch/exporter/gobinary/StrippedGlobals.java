@@ -3,9 +3,9 @@ package dev.gmpwatch.exporter.gobinary;
 import dev.gmpwatch.exporter.elf.ElfFile;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
 import dev.gmpwatch.exporter.elf.ElfSection;
-import dev.gmpwatch.exporter.x86.Instruction.Access;
-import dev.gmpwatch.exporter.x86.Instruction.RipOperand;
-import dev.gmpwatch.exporter.x86.RipOperands;
+import dev.gmpwatch.exporter.code.DataRef.Access;
+import dev.gmpwatch.exporter.code.DataRef;
+import dev.gmpwatch.exporter.code.InstructionSet;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,27 +31,29 @@ final class StrippedGlobals {
     }
 
     private final ElfFile elf;
+    private final InstructionSet code;
     private final FunctionTable functions;
     private final Map<String, Long> offsets;
     private final Map<String, Long> found = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
 
-    private StrippedGlobals(ElfFile elf, FunctionTable functions, Map<String, Long> offsets) {
+    private StrippedGlobals(ElfFile elf, InstructionSet code, FunctionTable functions, Map<String, Long> offsets) {
         this.elf = elf;
+        this.code = code;
         this.functions = functions;
         this.offsets = offsets;
     }
 
-    static Recovery recover(ElfFile elf, FunctionTable functions, Map<String, Long> offsets) {
-        StrippedGlobals s = new StrippedGlobals(elf, functions, offsets);
+    static Recovery recover(ElfFile elf, InstructionSet code, FunctionTable functions, Map<String, Long> offsets) {
+        StrippedGlobals s = new StrippedGlobals(elf, code, functions, offsets);
         s.run();
         return new Recovery(Map.copyOf(s.found), List.copyOf(s.problems));
     }
 
     private void run() {
         try {
-            List<RipOperand> trace = refs("runtime.schedtrace");
-            List<RipOperand> resize = refs("runtime.procresize");
+            List<DataRef> trace = refs("runtime.schedtrace");
+            List<DataRef> resize = refs("runtime.procresize");
             Optional<Long> sched = schedCandidate(trace);
             if (sched.isPresent()) {
                 boolean confirmed = loads(trace, sched.get() + offset("runtime.schedt.mnext"), 8)
@@ -70,8 +72,8 @@ final class StrippedGlobals {
     }
 
     /** schedtrace's first LEA into data is &sched.lock; the same code reads sched.mnext and sched.nmfreed. */
-    private Optional<Long> schedCandidate(List<RipOperand> trace) throws MissingException {
-        Optional<RipOperand> lea = trace.stream().filter(r -> r.access() == Access.LEA).findFirst();
+    private Optional<Long> schedCandidate(List<DataRef> trace) throws MissingException {
+        Optional<DataRef> lea = trace.stream().filter(r -> r.access() == Access.LEA).findFirst();
         if (lea.isEmpty()) {
             problems.add("runtime.sched: runtime.schedtrace takes no address of data");
             return Optional.empty();
@@ -80,7 +82,7 @@ final class StrippedGlobals {
     }
 
     /** The first 4-byte load outside sched, in schedtrace and in procresize alike. */
-    private void gomaxprocs(List<RipOperand> trace, List<RipOperand> resize, long sched, long schedEnd) {
+    private void gomaxprocs(List<DataRef> trace, List<DataRef> resize, long sched, long schedEnd) {
         Optional<Long> a = firstLoad(trace, 4, sched, schedEnd);
         Optional<Long> b = firstLoad(resize, 4, sched, schedEnd);
         if (a.isPresent()) {
@@ -91,7 +93,7 @@ final class StrippedGlobals {
     }
 
     /** procresize stores all three words of the allp slice; schedtrace loads its pointer. */
-    private void allp(List<RipOperand> trace, List<RipOperand> resize) {
+    private void allp(List<DataRef> trace, List<DataRef> resize) {
         Set<Long> stored8 = new LinkedHashSet<>();
         resize.stream().filter(r -> r.access() == Access.STORE && r.size() == 8).forEach(r -> stored8.add(r.target()));
         Optional<Long> slice = stored8.stream().filter(x -> stored8.contains(x + 8) && stored8.contains(x + 16)).sorted().findFirst();
@@ -104,17 +106,20 @@ final class StrippedGlobals {
 
     /**
      * allgadd compares allgs[0] with allgptr and stores allglen through its address (the other
-     * address it takes is allglock's); forEachGRace loads allglen, then allgptr.
+     * address it takes is allglock's); forEachGRace loads allglen, then allgptr. x86-64 compares
+     * allgptr in memory; arm64 loads it first, as the first word it loads outside allgs.
      */
     private void allg() throws ElfFormatException {
-        List<RipOperand> add = refs("runtime.allgadd");
-        Optional<Long> ptr = add.stream().filter(r -> r.access() == Access.COMPARE && r.size() == 8)
-                .map(RipOperand::target).findFirst();
+        List<DataRef> add = refs("runtime.allgadd");
         Set<Long> words = new LinkedHashSet<>();
         add.stream().filter(r -> r.size() == 8).forEach(r -> words.add(r.target()));
         Optional<Long> allgs = words.stream().filter(x -> words.contains(x + 8) && words.contains(x + 16)).findFirst();
+        Optional<Long> ptr = add.stream().filter(r -> r.access() == Access.COMPARE && r.size() == 8)
+                .map(DataRef::target).findFirst()
+                .or(() -> add.stream().filter(r -> r.access() == Access.LOAD && r.size() == 8).map(DataRef::target)
+                        .filter(a -> allgs.isPresent() && (a < allgs.get() || a >= allgs.get() + 24)).findFirst());
         // allglock's address is taken first (lock); the slice header allgs is not a candidate
-        List<Long> leas = add.stream().filter(r -> r.access() == Access.LEA).map(RipOperand::target)
+        List<Long> leas = add.stream().filter(r -> r.access() == Access.LEA).map(DataRef::target)
                 .filter(a -> allgs.isEmpty() || a < allgs.get() || a > allgs.get() + 16).distinct().toList();
         if (ptr.isEmpty() || leas.size() < 2) {
             problems.add("runtime.allgptr, runtime.allglen: runtime.allgadd does not have the expected shape");
@@ -122,7 +127,7 @@ final class StrippedGlobals {
         }
         Optional<Long> len = leas.stream().skip(1).filter(a -> !a.equals(ptr.get())).findFirst();
         List<Long> race = refs("runtime.forEachGRace").stream().filter(r -> r.access() == Access.LOAD && r.size() == 8)
-                .map(RipOperand::target).limit(2).toList();
+                .map(DataRef::target).limit(2).toList();
         boolean confirmed = len.isPresent() && race.equals(List.of(len.get(), ptr.get()));
         confirm("runtime.allgptr", ptr.get(), confirmed).ifPresent(v -> found.put("runtime.allgptr", v));
         if (len.isPresent()) {
@@ -131,33 +136,44 @@ final class StrippedGlobals {
     }
 
     /**
-     * gcMarkTermination reads memstats.numgc modulo 256 (a byte load) and increments it; the GC CPU
-     * limiter loads it as a word.
+     * gcMarkTermination reads memstats.numgc modulo 256 and increments it: x86-64 with a byte load
+     * and an INC, arm64 with a word load and a store back. Of the words it so updates, numgc is the
+     * one the same function takes gcPauseDist's address beside (Go 1.17-1.21), or the GC CPU
+     * limiter loads as a word.
      */
     private void memstats() throws ElfFormatException, MissingException {
-        List<RipOperand> term = refs("runtime.gcMarkTermination");
+        List<DataRef> term = refs("runtime.gcMarkTermination");
         Set<Long> byteLoads = new LinkedHashSet<>();
         term.stream().filter(r -> r.access() == Access.LOAD && r.size() == 1).forEach(r -> byteLoads.add(r.target()));
-        Optional<Long> numgc = term.stream().filter(r -> r.access() == Access.INCREMENT && r.size() == 4)
-                .map(RipOperand::target).filter(byteLoads::contains).findFirst();
-        if (numgc.isEmpty()) {
+        Set<Long> stored = new LinkedHashSet<>();
+        term.stream().filter(r -> r.access() == Access.STORE && r.size() == 4).forEach(r -> stored.add(r.target()));
+        List<Long> updated = term.stream().filter(r -> r.size() == 4 && (r.access() == Access.INCREMENT
+                        || r.access() == Access.LOAD && stored.contains(r.target())))
+                .map(DataRef::target).distinct().toList();
+        // those also read as a byte (x86-64's modulo 256) first
+        List<Long> candidates = java.util.stream.Stream.concat(updated.stream().filter(byteLoads::contains),
+                updated.stream().filter(a -> !byteLoads.contains(a))).toList();
+        if (candidates.isEmpty()) {
             problems.add("runtime.memstats: runtime.gcMarkTermination has no counter read modulo 256 and incremented");
             return;
         }
-        long memstats = numgc.get() - offset("runtime.mstats.numgc");
         Long pauseDist = offsets.get("runtime.mstats.gcPauseDist");
-        // Go 1.17-1.21 record GC pauses into memstats.gcPauseDist, whose address the same function takes.
-        boolean confirmed = pauseDist != null && term.stream()
-                .anyMatch(r -> r.access() == Access.LEA && r.target() == memstats + pauseDist);
-        for (String fn : List.of("runtime.(*gcCPULimiterState).accumulate", "runtime.(*gcCPULimiterState).resetCapacity",
-                "runtime.gcMarkTermination.func4", "runtime.readGCStats_m")) {
-            if (!confirmed && functions.byName(fn).isPresent() && loads(refs(fn), numgc.get(), 4)) {
-                confirmed = true;
-                break;
+        for (long numgc : candidates) {
+            long memstats = numgc - offset("runtime.mstats.numgc");
+            boolean confirmed = pauseDist != null && term.stream()
+                    .anyMatch(r -> r.access() == Access.LEA && r.target() == memstats + pauseDist);
+            for (String fn : List.of("runtime.(*gcCPULimiterState).accumulate", "runtime.(*gcCPULimiterState).resetCapacity",
+                    "runtime.gcMarkTermination.func4", "runtime.readGCStats_m")) {
+                if (!confirmed && functions.byName(fn).isPresent() && loads(refs(fn), numgc, 4)) {
+                    confirmed = true;
+                    break;
+                }
+            }
+            if (confirmed || numgc == candidates.get(candidates.size() - 1)) {
+                confirm("runtime.memstats", memstats, confirmed).ifPresent(v -> found.put("runtime.memstats", v));
+                return;
             }
         }
-        confirm("runtime.memstats", memstats, confirmed)
-                .ifPresent(v -> found.put("runtime.memstats", v));
     }
 
     private Optional<Long> confirm(String name, long address, boolean confirmed) {
@@ -168,27 +184,27 @@ final class StrippedGlobals {
         return Optional.of(address);
     }
 
-    private static Optional<Long> firstLoad(List<RipOperand> refs, int size, long skipFrom, long skipTo) {
+    private static Optional<Long> firstLoad(List<DataRef> refs, int size, long skipFrom, long skipTo) {
         return refs.stream().filter(r -> r.access() == Access.LOAD && r.size() == size)
-                .map(RipOperand::target).filter(a -> a < skipFrom || a >= skipTo).findFirst();
+                .map(DataRef::target).filter(a -> a < skipFrom || a >= skipTo).findFirst();
     }
 
-    private static boolean loads(List<RipOperand> refs, long address, int size) {
+    private static boolean loads(List<DataRef> refs, long address, int size) {
         return refs.stream().anyMatch(r -> r.access() == Access.LOAD && r.size() == size && r.target() == address);
     }
 
     /** A function's references to writable data. */
-    private List<RipOperand> refs(String function) throws ElfFormatException {
+    private List<DataRef> refs(String function) throws ElfFormatException {
         GoFunction f = functions.byName(function).orElse(null);
         if (f == null) {
             problems.add(function + " is not in the binary");
             return List.of();
         }
         ByteBuffer buf = elf.readAt(f.entry(), Math.min(Math.max(f.size(), 0), MAX_CODE));
-        byte[] code = new byte[buf.remaining()];
-        buf.get(code);
-        List<RipOperand> out = new ArrayList<>();
-        for (RipOperand r : RipOperands.scan(code, f.entry())) {
+        byte[] bytes = new byte[buf.remaining()];
+        buf.get(bytes);
+        List<DataRef> out = new ArrayList<>();
+        for (DataRef r : code.dataRefs(bytes, f.entry())) {
             if (isWritableData(r.target())) {
                 out.add(r);
             }

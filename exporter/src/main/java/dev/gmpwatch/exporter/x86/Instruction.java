@@ -1,5 +1,7 @@
 package dev.gmpwatch.exporter.x86;
 
+import dev.gmpwatch.exporter.code.DataRef;
+
 /**
  * One decoded x86-64 instruction.
  *
@@ -13,24 +15,7 @@ package dev.gmpwatch.exporter.x86;
  * @param rip         its RIP-relative memory operand, null when it has none
  */
 public record Instruction(int offset, int length, String mnemonic, Kind kind, int writes,
-                          boolean stackGuardCompare, Long branchTarget, RipOperand rip) {
-
-    /**
-     * A RIP-relative memory operand: how Go code reaches every package-level variable, so the
-     * operands of a function name the variables it uses even in a stripped binary.
-     *
-     * @param size   operand size in bytes (1, 2, 4 or 8)
-     * @param target the operand's offset relative to the buffer start, as branchTarget
-     */
-    public record RipOperand(Access access, int size, long target) {
-        /** The same operand with its target at a link-time address: the buffer starts at {@code base}. */
-        public RipOperand at(long base) {
-            return new RipOperand(access, size, base + target);
-        }
-    }
-
-    /** What an instruction does with its memory operand. */
-    public enum Access { LEA, LOAD, STORE, COMPARE, COMPARE_IMMEDIATE, INCREMENT, OTHER }
+                          boolean stackGuardCompare, Long branchTarget, DataRef rip) {
 
     public enum Kind {
         /** The kernel emulates it at a uprobe: Jcc, JMP rel, CALL rel, NOP, PUSH reg. */

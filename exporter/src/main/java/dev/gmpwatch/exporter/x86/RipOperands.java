@@ -1,7 +1,7 @@
 package dev.gmpwatch.exporter.x86;
 
-import dev.gmpwatch.exporter.x86.Instruction.Access;
-import dev.gmpwatch.exporter.x86.Instruction.RipOperand;
+import dev.gmpwatch.exporter.code.DataRef.Access;
+import dev.gmpwatch.exporter.code.DataRef;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,8 +19,8 @@ public final class RipOperands {
      * The RIP-relative operands of a function's code, in order, at link-time addresses
      * ({@code base} is the code's); bytes that do not decode are stepped over one at a time.
      */
-    public static List<RipOperand> scan(byte[] code, long base) {
-        List<RipOperand> out = new ArrayList<>();
+    public static List<DataRef> scan(byte[] code, long base) {
+        List<DataRef> out = new ArrayList<>();
         for (int pos = 0; pos < code.length; ) {
             Optional<Instruction> insn = X86Decoder.decode(code, pos);
             if (insn.isEmpty()) {
@@ -41,7 +41,7 @@ public final class RipOperands {
      * @param reg  the ModRM reg field (the opcode extension of groups 1 and 5)
      * @param wide the operand size of a non-byte form: 8 with REX.W, 2 with 0x66, else 4
      */
-    static RipOperand oneByte(int op, int reg, int wide, long target) {
+    static DataRef oneByte(int op, int reg, int wide, long target) {
         boolean byteOp = (op & 1) == 0 && op != 0x8d && op != 0x63;
         int size = byteOp ? 1 : op == 0x63 ? 4 : wide;
         Access a = switch (op) {
@@ -54,15 +54,15 @@ public final class RipOperands {
             case 0xfe, 0xff -> reg == 0 ? Access.INCREMENT : Access.OTHER;
             default -> Access.OTHER;
         };
-        return new RipOperand(a, size, target);
+        return new DataRef(a, size, target);
     }
 
     /** A two-byte (0x0f) opcode's operand. */
-    static RipOperand twoByte(int op, long target) {
+    static DataRef twoByte(int op, long target) {
         return switch (op) {
-            case 0xb6, 0xbe -> new RipOperand(Access.LOAD, 1, target); // movzx/movsx from a byte
-            case 0xb7, 0xbf -> new RipOperand(Access.LOAD, 2, target);
-            default -> new RipOperand(Access.OTHER, 8, target);
+            case 0xb6, 0xbe -> new DataRef(Access.LOAD, 1, target); // movzx/movsx from a byte
+            case 0xb7, 0xbf -> new DataRef(Access.LOAD, 2, target);
+            default -> new DataRef(Access.OTHER, 8, target);
         };
     }
 }

@@ -1,7 +1,7 @@
 package dev.gmpwatch.exporter.x86;
 
 import dev.gmpwatch.exporter.x86.Instruction.Kind;
-import dev.gmpwatch.exporter.x86.Instruction.RipOperand;
+import dev.gmpwatch.exporter.code.DataRef;
 import java.util.Optional;
 
 /**
@@ -74,7 +74,7 @@ public final class X86Decoder {
                 return null;
             }
             boolean guardCmp = mnemonic.equals("cmp") && isStackGuardOperand();
-            RipOperand rip = ripDispAt < 0 ? null : twoByteOp ? RipOperands.twoByte(op, ripTarget())
+            DataRef rip = ripDispAt < 0 ? null : twoByteOp ? RipOperands.twoByte(op, ripTarget())
                     : RipOperands.oneByte(op, regField & 7, (rex & 8) != 0 ? 8 : opsize16 ? 2 : 4, ripTarget());
             return new Instruction(start, p - start, mnemonic, kind, writes, guardCmp, target, rip);
         }

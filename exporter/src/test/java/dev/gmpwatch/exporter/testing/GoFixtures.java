@@ -1,5 +1,6 @@
 package dev.gmpwatch.exporter.testing;
 
+import dev.gmpwatch.exporter.elf.Machine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /** Builds the Go programs under src/test/resources/fixtures with a given toolchain, once per run. */
@@ -43,10 +45,16 @@ public final class GoFixtures {
         return out.stream();
     }
 
-    public static synchronized Path build(GoToolchain go, String fixture, Variant variant) {
+    public static Path build(GoToolchain go, String fixture, Variant variant) {
+        return build(go, fixture, variant, Machine.AMD64);
+    }
+
+    /** Builds a fixture for a machine (GOARCH); an arm64 build runs under {@link Emulator}. */
+    public static synchronized Path build(GoToolchain go, String fixture, Variant variant, Machine machine) {
         Path src = Repo.root().resolve("exporter/src/test/resources/fixtures").resolve(fixture);
         // The source hash is part of the name, so an edited fixture is rebuilt.
-        Path out = Repo.scratch("fixtures").resolve(go.version()).resolve(fixture + "-" + sourceHash(src) + "-" + variant.label());
+        String arch = machine == Machine.AMD64 ? "" : "-" + machine.goarch();
+        Path out = Repo.scratch("fixtures").resolve(go.version()).resolve(fixture + "-" + sourceHash(src) + "-" + variant.label() + arch);
         if (Files.isExecutable(out)) {
             return out;
         }
@@ -55,7 +63,9 @@ public final class GoFixtures {
         List<String> cmd = new ArrayList<>(go.command("build", "-o", out.toString()));
         cmd.addAll(2, variant.flags()); // after "go build"
         cmd.add(".");
-        Command.check(cmd, go.env(), work, Duration.ofMinutes(10));
+        Map<String, String> env = new java.util.LinkedHashMap<>(go.env());
+        env.put("GOARCH", machine.goarch());
+        Command.check(cmd, env, work, Duration.ofMinutes(10));
         return out;
     }
 

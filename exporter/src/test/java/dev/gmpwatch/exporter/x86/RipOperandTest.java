@@ -2,8 +2,8 @@ package dev.gmpwatch.exporter.x86;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.gmpwatch.exporter.x86.Instruction.Access;
-import dev.gmpwatch.exporter.x86.Instruction.RipOperand;
+import dev.gmpwatch.exporter.code.DataRef.Access;
+import dev.gmpwatch.exporter.code.DataRef;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -28,17 +28,17 @@ class RipOperandTest {
                 "48 39 1d f0 59 14 00",       // cmp QWORD PTR [rip+0x1459f0],rbx
                 "83 3d a9 61 16 00 00",       // cmp DWORD PTR [rip+0x1661a9],0x0
                 "48 8b 44 24 08");            // mov rax,QWORD PTR [rsp+0x8]: not RIP-relative
-        List<RipOperand> refs = RipOperands.scan(code, BASE);
+        List<DataRef> refs = RipOperands.scan(code, BASE);
         assertEquals(List.of(
-                new RipOperand(Access.LEA, 8, BASE + 7 + 0x13a969),
-                new RipOperand(Access.LOAD, 4, BASE + 13 + 0x13a9ae),
-                new RipOperand(Access.LOAD, 8, BASE + 20 + 0x13a97d),
-                new RipOperand(Access.LOAD, 4, BASE + 27 + 0x158f23),
-                new RipOperand(Access.LOAD, 1, BASE + 34 + 0x18c676),
-                new RipOperand(Access.INCREMENT, 4, BASE + 40 + 0x18c591),
-                new RipOperand(Access.STORE, 8, BASE + 47 + 0x145d30),
-                new RipOperand(Access.COMPARE, 8, BASE + 54 + 0x1459f0),
-                new RipOperand(Access.COMPARE_IMMEDIATE, 4, BASE + 61 + 0x1661a9)), refs);
+                new DataRef(Access.LEA, 8, BASE + 7 + 0x13a969),
+                new DataRef(Access.LOAD, 4, BASE + 13 + 0x13a9ae),
+                new DataRef(Access.LOAD, 8, BASE + 20 + 0x13a97d),
+                new DataRef(Access.LOAD, 4, BASE + 27 + 0x158f23),
+                new DataRef(Access.LOAD, 1, BASE + 34 + 0x18c676),
+                new DataRef(Access.INCREMENT, 4, BASE + 40 + 0x18c591),
+                new DataRef(Access.STORE, 8, BASE + 47 + 0x145d30),
+                new DataRef(Access.COMPARE, 8, BASE + 54 + 0x1459f0),
+                new DataRef(Access.COMPARE_IMMEDIATE, 4, BASE + 61 + 0x1661a9)), refs);
     }
 
     @Test
