@@ -8,6 +8,7 @@ import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.gobinary.GoBinaryException;
 import dev.gmpwatch.exporter.host.ContainerIdentity;
 import dev.gmpwatch.exporter.host.ProcessMemory;
+import dev.gmpwatch.exporter.host.ProgramImage;
 import dev.gmpwatch.exporter.host.Procfs;
 import dev.gmpwatch.exporter.runtime.GoroutineStackReader;
 import dev.gmpwatch.exporter.runtime.ProcessReader;
@@ -84,11 +85,13 @@ final class GoroutinesCommand {
                 return Main.EXIT_FAILURE;
             }
         }
-        Path exeLink = proc.exe(pid);
+        Path exeLink;
         String exeName;
         try {
-            exeName = Path.of(Files.readSymbolicLink(exeLink).toString().replace(" (deleted)", "")).getFileName().toString();
-        } catch (IOException | UnsupportedOperationException e) {
+            ProgramImage image = ProgramImage.of(proc, pid);
+            exeLink = image.link();
+            exeName = image.name();
+        } catch (IOException e) {
             err.println("gmpwatch: no process " + pid + " (or not allowed to see it: run as root)");
             return Main.EXIT_FAILURE;
         }

@@ -53,6 +53,8 @@ final class InspectCommand {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("path", bin.path().toString());
         r.put("goVersion", bin.goVersion());
+        r.put("machine", bin.machine().goarch());
+        bin.probesUnsupported().ifPresent(why -> r.put("probesUnsupported", why));
         r.put("stripped", bin.stripped());
         r.put("pie", bin.pie());
         r.put("functionSource", bin.functions().source().name().toLowerCase());
@@ -77,6 +79,7 @@ final class InspectCommand {
         r.put("structOffsetsSource", bin.layout().source().name().toLowerCase());
         r.put("globals", bin.globals());
         r.put("globalsSource", bin.globalsSource());
+        r.put("globalsRules", bin.globalsRules());
         r.put("globalsProblems", bin.globalsProblems());
         Map<String, String> reasons = new LinkedHashMap<>();
         List<String> texts = bin.waitReasons().texts();
@@ -99,10 +102,31 @@ final class InspectCommand {
     private void printTable(GoBinary bin, Map<String, Object> report) throws ElfFormatException {
         out.printf("binary       %s%n", bin.path());
         out.printf("go version   %s%n", bin.goVersion());
+        out.printf("machine      %s%n", bin.machine().goarch());
         out.printf("stripped     %s%n", bin.stripped() ? "yes" : "no");
         out.printf("pie          %s%n", bin.pie() ? "yes" : "no");
         out.printf("functions    from %s (%d)%n", report.get("functionSource"), bin.functions().size());
         out.println();
+        if (bin.probesUnsupported().isPresent()) {
+            out.printf("probes       none: %s%n", bin.probesUnsupported().get());
+        } else {
+            printProbeSites(bin);
+        }
+        out.println();
+        out.printf("struct offsets (from %s)%n", report.get("structOffsetsSource"));
+        bin.layout().offsets().forEach((k, v) -> out.printf("  %-32s %d%n", k, v));
+        bin.globals().forEach((k, v) -> out.printf("  %-32s 0x%x (address, from %s)%n", k, v,
+                bin.globalsRules().containsKey(k) ? "code: " + bin.globalsRules().get(k) : bin.globalsSource()));
+        bin.globalsProblems().forEach(p -> out.printf("  not recovered: %s%n", p));
+        out.println();
+        List<String> texts = bin.waitReasons().texts();
+        out.printf("wait reasons (from %s, %d)%n", report.get("waitReasonsSource"), texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            out.printf("  %3d  %s%n", i, texts.get(i).isEmpty() ? "(none)" : texts.get(i));
+        }
+    }
+
+    private void printProbeSites(GoBinary bin) throws ElfFormatException {
         out.printf("%-32s %-18s %-12s %-12s %-10s %-8s %s%n", "FUNCTION", "ADDRESS", "FILE OFFSET", "PROBE AT", "MODE", "INSN", "NOTE");
         for (HookedFunction f : bin.hookedFunctions()) {
             String note = f.stackCheckBranch() ? "stack-check branch: counts the not-taken pass" : f.reason();
@@ -111,17 +135,6 @@ final class InspectCommand {
         }
         if (!bin.missingHookedFunctions().isEmpty()) {
             out.printf("not in this binary (inlined or absent): %s%n", String.join(", ", bin.missingHookedFunctions()));
-        }
-        out.println();
-        out.printf("struct offsets (from %s)%n", report.get("structOffsetsSource"));
-        bin.layout().offsets().forEach((k, v) -> out.printf("  %-32s %d%n", k, v));
-        bin.globals().forEach((k, v) -> out.printf("  %-32s 0x%x (address, from %s)%n", k, v, bin.globalsSource()));
-        bin.globalsProblems().forEach(p -> out.printf("  not recovered: %s%n", p));
-        out.println();
-        List<String> texts = bin.waitReasons().texts();
-        out.printf("wait reasons (from %s, %d)%n", report.get("waitReasonsSource"), texts.size());
-        for (int i = 0; i < texts.size(); i++) {
-            out.printf("  %3d  %s%n", i, texts.get(i).isEmpty() ? "(none)" : texts.get(i));
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.gobinary.GoBinaryException;
 import dev.gmpwatch.exporter.gobinary.HookedFunction;
 import dev.gmpwatch.exporter.host.Procfs;
+import dev.gmpwatch.exporter.host.ProgramImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -35,11 +36,13 @@ final class ProcessesCommand {
         int goProcesses = 0;
         out.printf("%-8s %-10s %-22s %s%n", "PID", "GO", "PROBES", "EXECUTABLE");
         for (long pid : proc.pids()) {
-            Path exe = proc.exe(pid);
+            Path exe;
             String target;
             try {
-                target = Files.readSymbolicLink(exe).toString();
-            } catch (IOException | UnsupportedOperationException e) {
+                ProgramImage image = ProgramImage.of(proc, pid);
+                exe = image.link();
+                target = image.path() + image.emulator().map(e -> " (under " + e + ")").orElse("");
+            } catch (IOException e) {
                 continue; // kernel thread, exited, or not ours to read
             }
             Optional<GoBinary> bin = byExe.computeIfAbsent(target, t -> analyze(exe));
@@ -64,6 +67,9 @@ final class ProcessesCommand {
     }
 
     private static String probeSummary(GoBinary bin) {
+        if (bin.probesUnsupported().isPresent()) {
+            return "amd64-only";
+        }
         try {
             List<HookedFunction> fns = bin.hookedFunctions();
             long emulated = fns.stream().filter(f -> f.probeMode().equals("emulated")).count();

@@ -105,7 +105,10 @@ final class RunCommand {
         try {
             for (Path exe : selection.exes()) {
                 GoBinary bin = GoBinary.analyze(exe);
-                if (probes.isPresent()) {
+                if (probes.isPresent() && bin.probesUnsupported().isPresent()) {
+                    System.getLogger("gmpwatch.probe").log(System.Logger.Level.WARNING, "--exe " + exe + ": " + bin.probesUnsupported().get()
+                            + "; its processes are served from memory, without per-event counts");
+                } else if (probes.isPresent()) {
                     probes.get().registerBinary(exe, bin);
                 }
             }

@@ -23,6 +23,8 @@ final class AttachedProbes implements ProbeLifecycle {
     private final PerEventMode mode;
     private final SchedulerProbes probes;
     private final AtomicLong attachErrors = new AtomicLong();
+    /** Executables already reported as not probeable: one line each, not one per process or rescan. */
+    private final Set<String> unsupportedReported = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     AttachedProbes(PerEventMode mode) {
         this.mode = mode;
@@ -33,6 +35,13 @@ final class AttachedProbes implements ProbeLifecycle {
     public String attach(long pid, Path exeLink, String exePath, String exeName, GoBinary binary) {
         if (!mode.selects(exePath)) {
             return Target.PROBES_OFF;
+        }
+        if (binary.probesUnsupported().isPresent()) {
+            if (unsupportedReported.add(exePath)) {
+                LOG.log(System.Logger.Level.WARNING, exeName + ": " + binary.probesUnsupported().get()
+                        + "; its state is served from memory, without per-event counts");
+            }
+            return Target.PROBES_UNSUPPORTED;
         }
         if (isRegisteredBinary(exeLink)) {
             // Processes of --exe binaries register themselves from the probes: maybe already

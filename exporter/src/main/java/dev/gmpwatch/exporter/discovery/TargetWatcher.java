@@ -2,6 +2,7 @@ package dev.gmpwatch.exporter.discovery;
 
 import dev.gmpwatch.exporter.host.ContainerIdentity;
 import dev.gmpwatch.exporter.host.ProcessMemory;
+import dev.gmpwatch.exporter.host.ProgramImage;
 import dev.gmpwatch.exporter.host.Procfs;
 import dev.gmpwatch.exporter.probe.PerEventMode;
 import java.io.IOException;
@@ -91,13 +92,14 @@ public final class TargetWatcher implements Targets, AutoCloseable {
             if (pid == ownPid) {
                 continue;
             }
-            Path exeLink = proc.exe(pid);
-            String target;
+            ProgramImage image;
             try {
-                target = Files.readSymbolicLink(exeLink).toString();
-            } catch (IOException | UnsupportedOperationException e) {
+                image = ProgramImage.of(proc, pid);
+            } catch (IOException e) {
                 continue; // kernel thread or already gone
             }
+            Path exeLink = image.link();
+            String target = image.path();
             alive.add(pid);
             String known = watchedExe.get(pid);
             if (known != null && known.equals(target)) {

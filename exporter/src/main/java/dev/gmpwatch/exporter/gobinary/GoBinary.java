@@ -30,6 +30,7 @@ public final class GoBinary {
     private final Map<String, Long> globals;
     private final String globalsSource;
     private final List<String> globalsProblems;
+    private final Map<String, String> globalsRules;
     private final WaitReasons waitReasons;
     private volatile StackSymbols stackSymbols;
     private final Map<Long, String> entryNames = new java.util.concurrent.ConcurrentHashMap<>();
@@ -58,10 +59,12 @@ public final class GoBinary {
             this.globals = Map.copyOf(merged);
             this.globalsSource = "code";
             this.globalsProblems = r.problems();
+            this.globalsRules = r.rules();
         } else {
             this.globals = known;
             this.globalsSource = dwarf.isPresent() ? "dwarf" : "symtab";
             this.globalsProblems = List.of();
+            this.globalsRules = Map.of();
         }
         this.waitReasons = WaitReasons.resolve(elf, goVersion);
     }
@@ -136,6 +139,11 @@ public final class GoBinary {
     /** Where {@link #globals()} came from: "dwarf", "symtab", or "code" (recovered in a stripped binary). */
     public String globalsSource() {
         return globalsSource;
+    }
+
+    /** For each global recovered from code, the rule that found and confirmed it. */
+    public Map<String, String> globalsRules() {
+        return globalsRules;
     }
 
     /** Data symbols a stripped binary's code did not give up, with why. */

@@ -56,6 +56,11 @@ public final class StackSymbols {
     private final int wrapperId;
     private final Map<Long, Optional<CodeFrame>> cache = new ConcurrentHashMap<>();
 
+    /** The code's instruction set, which sets how frames are linked. */
+    public dev.gmpwatch.exporter.elf.Machine machine() {
+        return elf.machine();
+    }
+
     StackSymbols(ElfFile elf, Pclntab pcln, long textStart, long gofunc, String goVersion) {
         this.elf = elf;
         this.pcln = pcln;

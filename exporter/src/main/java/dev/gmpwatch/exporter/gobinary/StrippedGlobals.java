@@ -26,8 +26,8 @@ final class StrippedGlobals {
     /** Functions are scanned up to this size: the ones used here are a few KB. */
     private static final int MAX_CODE = 64 * 1024;
 
-    /** What was recovered, and why the rest was not. */
-    record Recovery(Map<String, Long> globals, List<String> problems) {
+    /** What was recovered, by which rule, and why the rest was not. */
+    record Recovery(Map<String, Long> globals, Map<String, String> rules, List<String> problems) {
     }
 
     private final ElfFile elf;
@@ -35,6 +35,7 @@ final class StrippedGlobals {
     private final FunctionTable functions;
     private final Map<String, Long> offsets;
     private final Map<String, Long> found = new LinkedHashMap<>();
+    private final Map<String, String> rules = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
 
     private StrippedGlobals(ElfFile elf, InstructionSet code, FunctionTable functions, Map<String, Long> offsets) {
@@ -47,7 +48,7 @@ final class StrippedGlobals {
     static Recovery recover(ElfFile elf, InstructionSet code, FunctionTable functions, Map<String, Long> offsets) {
         StrippedGlobals s = new StrippedGlobals(elf, code, functions, offsets);
         s.run();
-        return new Recovery(Map.copyOf(s.found), List.copyOf(s.problems));
+        return new Recovery(Map.copyOf(s.found), Map.copyOf(s.rules), List.copyOf(s.problems));
     }
 
     private void run() {
@@ -58,7 +59,8 @@ final class StrippedGlobals {
             if (sched.isPresent()) {
                 boolean confirmed = loads(trace, sched.get() + offset("runtime.schedt.mnext"), 8)
                         && loads(trace, sched.get() + offset("runtime.schedt.nmfreed"), 8);
-                confirm("runtime.sched", sched.get(), confirmed).ifPresent(a -> found.put("runtime.sched", a));
+                confirm("runtime.sched", sched.get(), confirmed).ifPresent(a -> put("runtime.sched", a,
+                        "runtime.schedtrace's first address taken is sched.lock; it loads sched.mnext and sched.nmfreed"));
             }
             long schedStart = sched.orElse(0L);
             long schedEnd = sched.isPresent() ? schedStart + offset(RuntimeLayout.SIZEOF_SCHEDT) : 0;
@@ -86,7 +88,8 @@ final class StrippedGlobals {
         Optional<Long> a = firstLoad(trace, 4, sched, schedEnd);
         Optional<Long> b = firstLoad(resize, 4, sched, schedEnd);
         if (a.isPresent()) {
-            confirm("runtime.gomaxprocs", a.get(), a.equals(b)).ifPresent(v -> found.put("runtime.gomaxprocs", v));
+            confirm("runtime.gomaxprocs", a.get(), a.equals(b)).ifPresent(v -> put("runtime.gomaxprocs", v,
+                    "the first 4-byte load outside sched in runtime.schedtrace and in runtime.procresize"));
         } else {
             problems.add("runtime.gomaxprocs: no 4-byte load in runtime.schedtrace");
         }
@@ -101,7 +104,8 @@ final class StrippedGlobals {
             problems.add("runtime.allp: runtime.procresize stores no slice header");
             return;
         }
-        confirm("runtime.allp", slice.get(), loads(trace, slice.get(), 8)).ifPresent(v -> found.put("runtime.allp", v));
+        confirm("runtime.allp", slice.get(), loads(trace, slice.get(), 8)).ifPresent(v -> put("runtime.allp", v,
+                "the slice header runtime.procresize stores; runtime.schedtrace loads its pointer"));
     }
 
     /**
@@ -129,9 +133,11 @@ final class StrippedGlobals {
         List<Long> race = refs("runtime.forEachGRace").stream().filter(r -> r.access() == Access.LOAD && r.size() == 8)
                 .map(DataRef::target).limit(2).toList();
         boolean confirmed = len.isPresent() && race.equals(List.of(len.get(), ptr.get()));
-        confirm("runtime.allgptr", ptr.get(), confirmed).ifPresent(v -> found.put("runtime.allgptr", v));
+        confirm("runtime.allgptr", ptr.get(), confirmed).ifPresent(v -> put("runtime.allgptr", v,
+                "the word runtime.allgadd compares with allgs[0]; runtime.forEachGRace loads it second"));
         if (len.isPresent()) {
-            confirm("runtime.allglen", len.get(), confirmed).ifPresent(v -> found.put("runtime.allglen", v));
+            confirm("runtime.allglen", len.get(), confirmed).ifPresent(v -> put("runtime.allglen", v,
+                    "the address runtime.allgadd stores len(allgs) through; runtime.forEachGRace loads it first"));
         }
     }
 
@@ -170,10 +176,16 @@ final class StrippedGlobals {
                 }
             }
             if (confirmed || numgc == candidates.get(candidates.size() - 1)) {
-                confirm("runtime.memstats", memstats, confirmed).ifPresent(v -> found.put("runtime.memstats", v));
+                confirm("runtime.memstats", memstats, confirmed).ifPresent(v -> put("runtime.memstats", v,
+                        "memstats.numgc: the counter runtime.gcMarkTermination reads modulo 256 and increments, which a second function reads"));
                 return;
             }
         }
+    }
+
+    private void put(String name, long address, String rule) {
+        found.put(name, address);
+        rules.put(name, rule);
     }
 
     private Optional<Long> confirm(String name, long address, boolean confirmed) {

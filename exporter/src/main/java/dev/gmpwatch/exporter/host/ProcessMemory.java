@@ -16,7 +16,7 @@ public final class ProcessMemory {
         if (!pie) {
             return 0;
         }
-        String exe = proc.exePath(pid);
+        String exe = ProgramImage.of(proc, pid).path();
         for (String line : proc.maps(pid)) {
             String[] f = line.trim().split("\\s+", 6);
             if (f.length == 6 && f[5].equals(exe) && Long.parseLong(f[2], 16) == 0) {

@@ -54,6 +54,16 @@ public final class Procfs {
         return Files.readSymbolicLink(exe(pid)).toString();
     }
 
+    /**
+     * A mapped file, opened through its mapping (needs CAP_SYS_ADMIN); {@code range} is "start-end"
+     * from maps, which pads with zeros where map_files' names do not.
+     */
+    public Path mapFile(long pid, String range) {
+        String[] ends = range.split("-", 2);
+        String name = Long.toHexString(Long.parseUnsignedLong(ends[0], 16)) + "-" + Long.toHexString(Long.parseUnsignedLong(ends[1], 16));
+        return pidDir(pid).resolve("map_files").resolve(name);
+    }
+
     public List<String> maps(long pid) throws IOException {
         return Files.readAllLines(pidDir(pid).resolve("maps"));
     }

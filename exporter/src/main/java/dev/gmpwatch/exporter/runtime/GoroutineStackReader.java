@@ -70,7 +70,7 @@ public final class GoroutineStackReader {
             throws SnapshotException {
         long t0 = System.nanoTime();
         Window w = new Window(at);
-        StackUnwinder unwinder = new StackUnwinder(symbols, at.loadBias(), limits.maxFrames());
+        StackUnwinder unwinder = new StackUnwinder(symbols, at.loadBias(), limits.maxFrames(), symbols.machine());
         ProfLabels labels = w.labels >= 0 && goMinor > 0 ? new ProfLabels(mem, goMinor) : null;
         long[] served = {0};
         boolean[] capped = {false};

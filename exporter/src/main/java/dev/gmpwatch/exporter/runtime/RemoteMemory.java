@@ -16,8 +16,12 @@ import java.nio.file.StandardOpenOption;
 public final class RemoteMemory implements AutoCloseable {
     /** The largest single read: the biggest runtime struct we copy (schedt with its histograms) is ~20 KB. */
     static final int MAX_READ = 1 << 20;
-    /** User-space addresses on x86-64 are below 2^47. */
-    static final long MAX_ADDRESS = 1L << 47;
+    /**
+     * User-space addresses are below 2^47 on x86-64 and 2^48 on arm64 (48-bit VA). It is the host's
+     * limit that counts: an emulated guest lives in its emulator's address space.
+     */
+    static final long MAX_ADDRESS = dev.gmpwatch.exporter.elf.Machine.host().orElse(dev.gmpwatch.exporter.elf.Machine.AMD64)
+            == dev.gmpwatch.exporter.elf.Machine.ARM64 ? 1L << 48 : 1L << 47;
 
     private final FileChannel mem;
     private final long pid;

@@ -1,5 +1,6 @@
 package dev.gmpwatch.exporter.runtime;
 
+import dev.gmpwatch.exporter.elf.Machine;
 import dev.gmpwatch.exporter.gobinary.GoBinaryException;
 import dev.gmpwatch.exporter.gobinary.StackSymbols;
 import dev.gmpwatch.exporter.gobinary.StackSymbols.CodeFrame;
@@ -12,9 +13,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Unwinds one parked goroutine's stack from outside, as the runtime's own traceback does on
- * x86-64: from the saved PC and SP, each frame's size comes from the pclntab's SP-delta table, and
- * the caller's PC is the word just below the frame's top. The stack memory is the target's and is
+ * Unwinds one parked goroutine's stack from outside, as the runtime's own traceback does: from the
+ * saved PC and SP, each frame's size comes from the pclntab's SP-delta table. On x86-64 the CALL
+ * pushed the return address, so it is the word just below the frame's top, which the SP delta
+ * does not count. On arm64 BL leaves it in the link register, which the prologue saves at 0(SP);
+ * a frame there ends at SP plus the delta. The stack memory is the target's and is
  * untrusted: every address is checked against the goroutine's stack bounds, every step must move
  * up the stack, and depth and bytes are capped.
  */
@@ -33,14 +36,22 @@ final class StackUnwinder {
     record Result(List<Frame> frames, String problem) {
     }
 
+    /**
+     * On arm64 the signal handler that injects a call to asyncPreempt or sigpanic first pushes 16
+     * bytes holding the interrupted function's LR (runtime's sigctxt.pushCall).
+     */
+    private static final int INJECTED_CALL_SLOT = 16;
+
     private final StackSymbols symbols;
     private final long loadBias;
     private final int maxFrames;
+    private final boolean linkRegister;
 
-    StackUnwinder(StackSymbols symbols, long loadBias, int maxFrames) {
+    StackUnwinder(StackSymbols symbols, long loadBias, int maxFrames, Machine machine) {
         this.symbols = symbols;
         this.loadBias = loadBias;
         this.maxFrames = maxFrames;
+        this.linkRegister = machine == Machine.ARM64;
     }
 
     /**
@@ -61,10 +72,14 @@ final class StackUnwinder {
             if (sp < lo || sp >= hi) {
                 return stack.result(frames, "saved SP 0x" + Long.toHexString(sp) + " is outside the goroutine's stack");
             }
+            if (pc == 0 && linkRegister) { // the PC would be the saved LR, which is not read
+                return stack.result(frames, "no saved PC");
+            }
             if (pc == 0) { // the runtime's convention: the PC is on top of the stack
                 pc = stack.word(sp);
                 sp += 8;
             }
+            long savedLr = 0; // an LR the unwind already knows, so not to be read at 0(SP)
             boolean innermost = true;
             boolean trap = false;
             String callee = "";
@@ -89,11 +104,12 @@ final class StackUnwinder {
                 if (f.spWrite()) {
                     return stack.result(frames, f.function() + " switches stacks; the unwind cannot follow it");
                 }
-                long fp = sp + f.spDelta() + 8;
+                long fp = sp + f.spDelta() + (linkRegister ? 0 : 8);
                 if (fp > hi) {
                     return stack.result(frames, "the frame of " + f.function() + " runs past the stack's top");
                 }
-                long lr = stack.word(fp - 8);
+                long lr = linkRegister ? (savedLr != 0 ? savedLr : stack.word(sp)) : stack.word(fp - 8);
+                savedLr = 0;
                 if (lr == 0) {
                     return stack.result(frames, null);
                 }
@@ -101,6 +117,16 @@ final class StackUnwinder {
                 callee = f.function();
                 pc = lr;
                 sp = fp;
+                if (linkRegister && trap) {
+                    long pushed = stack.word(sp);
+                    sp += INJECTED_CALL_SLOT;
+                    CodeFrame interrupted = lookup(pc - loadBias, true);
+                    if (interrupted == null) {
+                        pc = pushed;
+                    } else if (interrupted.spDelta() == 0) {
+                        savedLr = pushed; // interrupted before its prologue, or in a frameless function
+                    }
+                }
                 innermost = false;
             }
         } catch (GoBinaryException | SnapshotException e) {

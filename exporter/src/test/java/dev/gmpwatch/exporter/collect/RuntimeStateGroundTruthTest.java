@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gmpwatch.exporter.discovery.ProcessLabeler;
 import dev.gmpwatch.exporter.discovery.Target;
+import dev.gmpwatch.exporter.elf.Machine;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.gobinary.GoVersion;
 import dev.gmpwatch.exporter.host.ContainerIdentity;
 import dev.gmpwatch.exporter.host.ProcessMemory;
 import dev.gmpwatch.exporter.host.Procfs;
+import dev.gmpwatch.exporter.host.ProgramImage;
 import dev.gmpwatch.exporter.runtime.TimeHistogram;
 import dev.gmpwatch.exporter.sampling.ProcessSample.CreatorRow;
 import dev.gmpwatch.exporter.sampling.ProcessSample;
@@ -42,27 +44,31 @@ class RuntimeStateGroundTruthTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static Stream<Arguments> builds() {
-        return GoFixtures.allBuilds();
+        return GoFixtures.allBuildsOnEveryMachine();
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("builds")
-    void equalsTheRuntimesOwnNumbers(GoToolchain go, Variant variant) throws Exception {
-        Path bin = GoFixtures.build(go, "spawner", variant);
-        try (FixtureProcess fx = FixtureProcess.start(bin)) {
+    void equalsTheRuntimesOwnNumbers(GoToolchain go, Variant variant, Machine machine) throws Exception {
+        Path bin = GoFixtures.build(go, "spawner", variant, machine);
+        try (FixtureProcess fx = FixtureProcess.start(machine, bin)) {
             fx.await("ready", WAIT);
             // Goroutines that exist before gmpwatch first looks.
             for (String cmd : List.of("leak 37", "leakargs 5", "doze 11", "gc 2")) {
                 fx.send(cmd);
                 fx.await("done", WAIT);
             }
-            GoBinary binary = GoBinary.analyze(bin);
+            ProgramImage image = ProgramImage.of(PROC, fx.pid());
+            assertEquals(bin.toString(), image.path(), "the program, also under an emulator");
+            assertEquals(machine != Machine.host().orElseThrow(), image.emulator().isPresent(), "the emulator: " + image.emulator());
+            GoBinary binary = GoBinary.analyze(image.link());
+            assertEquals(machine, binary.machine());
             Target t = new Target(fx.pid(), bin.getFileName().toString(), binary,
                     ProcessMemory.loadBias(PROC, fx.pid(), binary.pie(), binary.imageBase()), Target.PROBES_OFF,
                     ContainerIdentity.of(PROC, fx.pid()));
             StateSampler sampler = new StateSampler(PROC,
                     new StateSampler.Limits(1_000_000, Duration.ZERO), new SelfMetrics());
-            String what = go.version() + " " + variant.label();
+            String what = go.version() + " " + variant.label() + " " + machine.goarch();
 
             // Waking the fixture up for "stats" is itself a scheduling event, which the runtime may
             // time (1 in 8): our read is bracketed by two of the runtime's own, bucket for bucket,

@@ -37,6 +37,11 @@ public final class FixtureProcess implements AutoCloseable {
         return start(java.util.List.of(binary.toString()));
     }
 
+    /** Starts a binary built for {@code machine}, under its emulator when that is not this host's. */
+    public static FixtureProcess start(dev.gmpwatch.exporter.elf.Machine machine, Path binary) {
+        return start(Emulator.command(machine, binary));
+    }
+
     /** Starts a command that runs a fixture (under unshare, say); its stdin and stdout are the fixture's. */
     public static FixtureProcess start(java.util.List<String> command) {
         return start(command, ProcessBuilder.Redirect.INHERIT);

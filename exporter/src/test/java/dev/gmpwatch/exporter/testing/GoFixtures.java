@@ -45,6 +45,18 @@ public final class GoFixtures {
         return out.stream();
     }
 
+    /**
+     * Every toolchain in every variant on both machines: (toolchain, variant, machine). arm64
+     * builds run under qemu-user, so the ground truth of what is read from memory holds for them.
+     */
+    public static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> allBuildsOnEveryMachine() {
+        List<org.junit.jupiter.params.provider.Arguments> out = new ArrayList<>();
+        for (Machine m : Machine.values()) {
+            allBuilds().forEach(a -> out.add(org.junit.jupiter.params.provider.Arguments.of(a.get()[0], a.get()[1], m)));
+        }
+        return out.stream();
+    }
+
     public static Path build(GoToolchain go, String fixture, Variant variant) {
         return build(go, fixture, variant, Machine.AMD64);
     }
