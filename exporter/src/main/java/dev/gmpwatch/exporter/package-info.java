@@ -3,7 +3,8 @@
  * below its own; packages on one line are peers and never use each other. {@code LayersTest}
  * reads this list and fails the build on an arrow that runs upward or sideways, or on a cycle.
  * <ol>
- *   <li>{@code elf}, {@code x86}, {@code pprof}: file, instruction and profile formats, knowing nothing of Go</li>
+ *   <li>{@code code}: what the analysis asks of any instruction set: data references and calls</li>
+ *   <li>{@code elf}, {@code x86}, {@code arm64}, {@code pprof}: file, instruction and profile formats, knowing nothing of Go</li>
  *   <li>{@code gobinary}: a Go executable's symbols, pclntab, DWARF and runtime layout</li>
  *   <li>{@code host}: the kernel's view of a process: /proc, cgroups, schedstat, capabilities</li>
  *   <li>{@code bpf}: the libbpf binding</li>

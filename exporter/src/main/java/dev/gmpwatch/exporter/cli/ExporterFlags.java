@@ -41,7 +41,8 @@ final class ExporterFlags {
             Flag.value("sched.sample-rate", "HZ", Long.toString((long) RunQueueSampler.DEFAULT_RATE), "how many times a second each"
                     + " process's run queues are sampled between scrapes, for the gmpwatch_sampled_* histograms (one read of a few"
                     + " words per P; docs/benchmarks.md has the cost); --no-collector.runqueue turns sampling off"),
-            Flag.toggle("probes", "the per-event mode: also attach uprobes for exact transitions, parks and lifetimes"),
+            Flag.toggle("probes", "the per-event mode: also attach uprobes for exact transitions, parks and lifetimes (amd64"
+                    + " binaries; an arm64 one is served in the default mode and shows probe_mode=\"unsupported_arch\")"),
             Flag.value("probes.match", "REGEX", null, "the per-event mode only for executables whose path matches (implies --probes)"),
             Flag.value("probes.budget", "FRACTION", Double.toString(OverheadBudget.DEFAULT_FRACTION), "the per-event mode's budget, as a"
                     + " share of one CPU: a process whose probes cost more has them detached, keeps its state metrics and shows"

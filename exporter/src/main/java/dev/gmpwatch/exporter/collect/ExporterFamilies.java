@@ -14,7 +14,7 @@ import java.util.List;
 final class ExporterFamilies {
     static final Metric TARGET_INFO = Metric.info("gmpwatch_target_info",
             "One series per process gmpwatch looked at: its Go version, probe mode (off, emulated, singlestep, failed,"
-            + " over_budget) and status (watching, or why its state is not read: unreadable, implausible, unsupported,"
+            + " over_budget, unsupported_arch) and status (watching, or why its state is not read: unreadable, implausible, unsupported,"
             + " gone, not_go).", "go_version", "probe_mode", "status");
     static final Metric SNAPSHOT_ERRORS = Metric.counter("gmpwatch_snapshot_errors_total",
             "Runtime-state reads that failed, by why.", "reason").exporterWide();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gmpwatch.exporter.elf.Machine;
 import dev.gmpwatch.exporter.gobinary.GoBinary;
 import dev.gmpwatch.exporter.testing.FixtureProcess;
 import dev.gmpwatch.exporter.testing.GoFixtures;
@@ -16,13 +17,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The target's memory is untrusted input. The test overwrites a live fixture's runtime structures
  * through /proc/PID/mem (a huge allglen, a pointer into unmapped memory, a wait-reason code out of
  * range): the exporter reports that process as unreadable with a reason, promptly, without a stack
- * trace, and keeps serving a healthy process beside it.
+ * trace, and keeps serving a healthy process beside it. On both machines: the arm64 fixtures run
+ * under qemu-user, and the exporter finds them by pid as it would any process.
  */
 class HostileMemoryIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -30,9 +33,10 @@ class HostileMemoryIT {
     private record Corruption(String name, String status, String reasonPart, BiConsumer<FixtureProcess, GoBinary> apply) {
     }
 
-    @Test
-    void corruptRuntimeStateIsReportedAndOtherTargetsAreStillServed() throws Exception {
-        Path bin = GoFixtures.build(GoToolchain.newest(), "spawner", GoFixtures.Variant.NORMAL);
+    @ParameterizedTest
+    @EnumSource(Machine.class)
+    void corruptRuntimeStateIsReportedAndOtherTargetsAreStillServed(Machine machine) throws Exception {
+        Path bin = GoFixtures.build(GoToolchain.newest(), "spawner", GoFixtures.Variant.NORMAL, machine);
         GoBinary binary = GoBinary.analyze(bin);
         List<Corruption> cases = List.of(
                 new Corruption("huge allglen", "implausible", "allglen",
@@ -41,12 +45,12 @@ class HostileMemoryIT {
                         (fx, b) -> write(fx, b.globals().get("runtime.allgptr"), 0x7ff0_0000_0000L)),
                 new Corruption("wait reason out of range", "implausible", "waits for reason 250",
                         (fx, b) -> writeByte(fx, waitingG(fx, b) + b.layout().offsets().get("runtime.g.waitreason"), 250)));
-        try (FixtureProcess healthy = FixtureProcess.start(bin)) {
+        try (FixtureProcess healthy = FixtureProcess.start(machine, bin)) {
             healthy.await("ready", WAIT);
             healthy.send("leak 9");
             healthy.await("done", WAIT);
             for (Corruption c : cases) {
-                try (FixtureProcess victim = FixtureProcess.start(bin)) {
+                try (FixtureProcess victim = FixtureProcess.start(machine, bin)) {
                     victim.await("ready", WAIT);
                     victim.send("leak 5");
                     victim.await("done", WAIT);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gmpwatch.exporter.elf.Machine;
 import dev.gmpwatch.exporter.testing.FixtureProcess;
 import dev.gmpwatch.exporter.testing.GoFixtures;
 import dev.gmpwatch.exporter.testing.GoToolchain;
@@ -25,15 +26,17 @@ class TornReadsIT {
             "gmpwatch_gc_cycles_total", "gmpwatch_sched_latency_seconds_count", "gmpwatch_sched_ticks_total",
             "gmpwatch_syscall_ticks_total", "gmpwatch_stop_the_world_seconds_count");
 
-    static List<GoToolchain> toolchains() {
-        return GoToolchain.newestAndGo119();
+    /** The newest Go and Go 1.19, each on both machines (arm64 under qemu-user). */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> toolchains() {
+        return GoToolchain.newestAndGo119().stream().flatMap(go -> java.util.Arrays.stream(Machine.values())
+                .map(m -> org.junit.jupiter.params.provider.Arguments.of(go, m)));
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("toolchains")
-    void countersNeverDecreaseAndNoScrapeFailsDuringAGoroutineStorm(GoToolchain go) throws Exception {
-        Path bin = GoFixtures.build(go, "spawner", GoFixtures.Variant.NORMAL);
-        try (FixtureProcess fx = FixtureProcess.start(bin)) {
+    void countersNeverDecreaseAndNoScrapeFailsDuringAGoroutineStorm(GoToolchain go, Machine machine) throws Exception {
+        Path bin = GoFixtures.build(go, "spawner", GoFixtures.Variant.NORMAL, machine);
+        try (FixtureProcess fx = FixtureProcess.start(machine, bin)) {
             fx.await("ready", Duration.ofSeconds(60));
             String pid = Long.toString(fx.pid());
             try (ExporterProcess exporter = ExporterProcess.start("--pid", pid, "--walk.min-interval", "0s")) {
@@ -60,7 +63,7 @@ class TornReadsIT {
                 fx.await("done", Duration.ofSeconds(60));
                 double created = last.get("gmpwatch_goroutines_created_total") - firstCreated;
                 Scrape end = exporter.scrape();
-                System.out.printf("%s: %d scrapes during a storm of %.0f goroutines, %.0f GC cycles; walks %s%n", go.version(),
+                System.out.printf("%s: %d scrapes during a storm of %.0f goroutines, %.0f GC cycles; walks %s%n", go.version() + " " + machine.goarch(),
                         SCRAPES, created, last.get("gmpwatch_gc_cycles_total"), end.text.lines()
                                 .filter(l -> l.startsWith("gmpwatch_goroutine_walks_total")).toList());
                 assertTrue(created > 100_000, "the storm really happened: " + created);

@@ -30,7 +30,7 @@ class FuzzIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"ElfTarget", "GoBinaryTarget", "PclntabTarget", "BuildInfoTarget", "DwarfTarget", "X86Target",
-        "SnapshotTarget"})
+        "Arm64Target", "SnapshotTarget"})
     void survivesFuzzing(String target) throws Exception {
         Path work = Repo.scratch("fuzz").resolve(target);
         Path corpus = work.resolve("corpus");

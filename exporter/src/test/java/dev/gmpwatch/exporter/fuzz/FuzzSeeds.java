@@ -1,6 +1,7 @@
 package dev.gmpwatch.exporter.fuzz;
 
 import dev.gmpwatch.exporter.elf.ElfFile;
+import dev.gmpwatch.exporter.elf.Machine;
 import dev.gmpwatch.exporter.testing.GoFixtures;
 import dev.gmpwatch.exporter.testing.GoFixtures.Variant;
 import dev.gmpwatch.exporter.testing.GoToolchain;
@@ -17,6 +18,9 @@ import java.util.Optional;
  * sections each focused target parses, laid out as that target reads its input.
  */
 final class FuzzSeeds {
+    /** Targets seeded with arm64 builds as well. */
+    private static final java.util.Set<String> ARM64_SEEDED = java.util.Set.of("ElfTarget", "GoBinaryTarget", "Arm64Target");
+
     private FuzzSeeds() {
     }
 
@@ -26,6 +30,9 @@ final class FuzzSeeds {
         for (GoToolchain go : GoToolchain.newestAndGo119()) {
             for (Variant v : Variant.values()) {
                 binaries.add(GoFixtures.build(go, "httpserver", v));
+                if (ARM64_SEEDED.contains(target)) {
+                    binaries.add(GoFixtures.build(go, "httpserver", v, Machine.ARM64));
+                }
             }
         }
         int i = 0;
@@ -37,7 +44,10 @@ final class FuzzSeeds {
                 case "PclntabTarget" -> section(elf, ".gopclntab").or(() -> section(elf, ".data.rel.ro.gopclntab")).orElse(null);
                 case "BuildInfoTarget" -> section(elf, ".go.buildinfo").orElse(null);
                 case "DwarfTarget" -> dwarf(elf);
-                case "X86Target" -> section(elf, ".text").map(t -> java.util.Arrays.copyOf(t, Math.min(t.length, 64 * 1024))).orElse(null);
+                case "X86Target" -> elf.machine() != Machine.AMD64 ? null
+                        : section(elf, ".text").map(t -> java.util.Arrays.copyOf(t, Math.min(t.length, 64 * 1024))).orElse(null);
+                case "Arm64Target" -> elf.machine() != Machine.ARM64 ? null
+                        : section(elf, ".text").map(t -> java.util.Arrays.copyOf(t, Math.min(t.length, 64 * 1024))).orElse(null);
                 case "SnapshotTarget" -> i == 1 ? memory() : null;
                 default -> throw new IllegalArgumentException("no seeds for " + target);
             };
