@@ -33,11 +33,15 @@ fi
 export PATH="/usr/local/go/bin:$PATH"
 go version >/dev/null || { say "no Go toolchain found"; exit 1; }
 
-# Real third-party Go binaries for the analysis tests: esbuild (Go 1.26, stripped) and buf (Go 1.27) from npm.
+# Real third-party Go binaries for the analysis tests: esbuild (Go 1.26, stripped) for amd64 and
+# arm64, and buf (Go 1.27) from npm. --force installs the arm64 package on an x86 host, where it
+# runs under qemu-user; nothing is run at install (--ignore-scripts).
 npm_dir="$root/exporter/src/test/npm"
-if [ ! -x "$npm_dir/node_modules/@esbuild/linux-x64/bin/esbuild" ] || [ ! -x "$npm_dir/node_modules/@bufbuild/buf-linux-x64/bin/buf" ]; then
+if [ ! -x "$npm_dir/node_modules/@esbuild/linux-x64/bin/esbuild" ] || [ ! -x "$npm_dir/node_modules/@esbuild/linux-arm64/bin/esbuild" ] \
+   || [ ! -x "$npm_dir/node_modules/@bufbuild/buf-linux-x64/bin/buf" ]; then
   say "installing npm test fixtures"
-  (cd "$npm_dir" && npm ci --no-audit --no-fund --ignore-scripts >/dev/null)
+  (cd "$npm_dir" && npm ci --no-audit --no-fund --ignore-scripts --force >/dev/null 2>&1) \
+    || { say "npm ci failed in $npm_dir"; exit 1; }
 fi
 
 # Older and newer Go toolchains through the module proxy (cached in the module cache).

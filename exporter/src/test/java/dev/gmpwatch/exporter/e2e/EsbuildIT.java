@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gmpwatch.exporter.elf.Machine;
 import dev.gmpwatch.exporter.testing.Command;
+import dev.gmpwatch.exporter.testing.Emulator;
 import dev.gmpwatch.exporter.testing.RealBinaries;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** A real stripped Go 1.26 program that nobody here built, traced while it does real work. */
 class EsbuildIT {
@@ -21,14 +25,18 @@ class EsbuildIT {
     @TempDir
     Path project;
 
-    /** The default mode: esbuild serving a bundle, rebuilt on every request, read from outside meanwhile. */
-    @Test
-    void stateIsReadWhileEsbuildRebuilds() throws Exception {
-        Path esbuild = RealBinaries.esbuild();
+    /**
+     * The default mode: esbuild serving a bundle, rebuilt on every request, read from outside
+     * meanwhile. Also npm's arm64 build under qemu-user: a stripped release binary nobody here built.
+     */
+    @ParameterizedTest
+    @EnumSource(Machine.class)
+    void stateIsReadWhileEsbuildRebuilds(Machine machine) throws Exception {
+        Path esbuild = RealBinaries.esbuild(machine);
         generateProject();
         int port = RealBinariesStateIT.freePort();
-        Process server = new ProcessBuilder(esbuild.toString(), "src/index.js", "--bundle", "--outdir=out",
-                "--serve=127.0.0.1:" + port).directory(project.toFile()).redirectErrorStream(true)
+        Process server = new ProcessBuilder(Emulator.command(machine, esbuild, "src/index.js", "--bundle", "--outdir=out",
+                "--serve=127.0.0.1:" + port)).directory(project.toFile()).redirectErrorStream(true)
                 .redirectOutput(project.resolve("serve.log").toFile()).start();
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         java.net.URI bundle = java.net.URI.create("http://127.0.0.1:" + port + "/index.js");
@@ -50,7 +58,7 @@ class EsbuildIT {
                         "status", "watching"), "read on every scrape");
             }
             Scrape last = exporter.scrape();
-            System.out.printf("esbuild serving 100 rebuilds: %.0f goroutines created, %.0f live%n", lastCreated,
+            System.out.printf("esbuild (%s) serving 100 rebuilds: %.0f goroutines created, %.0f live%n", machine.goarch(), lastCreated,
                     last.value("gmpwatch_goroutines_live", "pid", pid));
             assertTrue(lastCreated - first.value("gmpwatch_goroutines_created_total", "pid", pid) >= 100,
                     "every rebuild starts goroutines");

@@ -61,4 +61,13 @@ class StrippedGlobalsTest {
         assertEquals(List.of(), prometheus.globalsProblems());
         assertEquals(RuntimeLayout.GLOBALS, prometheus.globals().keySet());
     }
+
+    @Test
+    void npmsStrippedArm64EsbuildGivesUpEveryVariable() throws Exception {
+        GoBinary esbuild = GoBinary.analyze(RealBinaries.esbuild(Machine.ARM64));
+        assertEquals(Machine.ARM64, esbuild.machine());
+        assertEquals(List.of(), esbuild.globalsProblems());
+        assertEquals(RuntimeLayout.GLOBALS, esbuild.globals().keySet());
+        assertEquals(RuntimeLayout.GLOBALS, esbuild.globalsRules().keySet(), "a rule for each");
+    }
 }

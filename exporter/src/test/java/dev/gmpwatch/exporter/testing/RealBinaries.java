@@ -12,8 +12,14 @@ public final class RealBinaries {
     }
 
     public static Path esbuild() {
-        return require(Repo.root().resolve("exporter/src/test/npm/node_modules/@esbuild/linux-x64/bin/esbuild"),
-                "esbuild from npm @esbuild/linux-x64@0.28.2");
+        return esbuild(dev.gmpwatch.exporter.elf.Machine.AMD64);
+    }
+
+    /** esbuild 0.28.2 for a machine: @esbuild/linux-x64 or @esbuild/linux-arm64 (the arm64 one runs under qemu-user). */
+    public static Path esbuild(dev.gmpwatch.exporter.elf.Machine machine) {
+        String pkg = machine == dev.gmpwatch.exporter.elf.Machine.ARM64 ? "linux-arm64" : "linux-x64";
+        return require(Repo.root().resolve("exporter/src/test/npm/node_modules/@esbuild/" + pkg + "/bin/esbuild"),
+                "esbuild from npm @esbuild/" + pkg + "@0.28.2");
     }
 
     /** buf 1.75.0 from npm @bufbuild/buf-linux-x64: Go 1.27.3; `buf lsp serve` is a long-running language server. */
