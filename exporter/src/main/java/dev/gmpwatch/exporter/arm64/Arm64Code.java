@@ -61,8 +61,8 @@ public final class Arm64Code implements InstructionSet {
                     }
                 }
                 case LOAD, STORE, ATOMIC -> memory(i, known, madeAt, holds, out);
-                case CALL -> java.util.Arrays.fill(madeAt, Integer.MIN_VALUE); // a call clobbers the argument and temporary registers
-                case JUMP, RETURN -> java.util.Arrays.fill(madeAt, Integer.MIN_VALUE);
+                // a call clobbers the argument and temporary registers; past a jump the registers are another path's
+                case CALL, JUMP, RETURN -> java.util.Arrays.fill(madeAt, Integer.MIN_VALUE);
             }
         }
         return out;

@@ -8,7 +8,6 @@ import dev.gmpwatch.exporter.host.Procfs;
 import dev.gmpwatch.exporter.host.ProgramImage;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;

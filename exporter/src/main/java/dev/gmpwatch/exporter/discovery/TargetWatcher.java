@@ -6,7 +6,6 @@ import dev.gmpwatch.exporter.host.ProgramImage;
 import dev.gmpwatch.exporter.host.Procfs;
 import dev.gmpwatch.exporter.probe.PerEventMode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -7,17 +7,15 @@ import java.util.Optional;
  * decoded, how its stacks are unwound and which relocation marks a load-relative pointer.
  */
 public enum Machine {
-    AMD64(62, 8, "x86-64"),
-    ARM64(183, 1027, "aarch64");
+    AMD64(62, 8),
+    ARM64(183, 1027);
 
     private final int elfMachine;
     private final int relativeRelocation;
-    private final String elfName;
 
-    Machine(int elfMachine, int relativeRelocation, String elfName) {
+    Machine(int elfMachine, int relativeRelocation) {
         this.elfMachine = elfMachine;
         this.relativeRelocation = relativeRelocation;
-        this.elfName = elfName;
     }
 
     /** GOARCH's spelling: "amd64", "arm64". */
@@ -28,11 +26,6 @@ public enum Machine {
     /** The relocation type of a pointer the loader adds the load bias to (R_X86_64_RELATIVE, R_AARCH64_RELATIVE). */
     int relativeRelocation() {
         return relativeRelocation;
-    }
-
-    /** The spelling in the ELF and binutils world ("aarch64"). */
-    public String elfName() {
-        return elfName;
     }
 
     static Optional<Machine> ofElf(int eMachine) {

@@ -2,6 +2,7 @@ package dev.gmpwatch.exporter.gobinary;
 
 import dev.gmpwatch.exporter.elf.ElfFile;
 import dev.gmpwatch.exporter.elf.ElfFormatException;
+import dev.gmpwatch.exporter.elf.Machine;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ public final class StackSymbols {
     private final Map<Long, Optional<CodeFrame>> cache = new ConcurrentHashMap<>();
 
     /** The code's instruction set, which sets how frames are linked. */
-    public dev.gmpwatch.exporter.elf.Machine machine() {
+    public Machine machine() {
         return elf.machine();
     }
 

@@ -1,5 +1,6 @@
 package dev.gmpwatch.exporter.runtime;
 
+import dev.gmpwatch.exporter.elf.Machine;
 import dev.gmpwatch.exporter.host.Procfs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,8 +21,7 @@ public final class RemoteMemory implements AutoCloseable {
      * User-space addresses are below 2^47 on x86-64 and 2^48 on arm64 (48-bit VA). It is the host's
      * limit that counts: an emulated guest lives in its emulator's address space.
      */
-    static final long MAX_ADDRESS = dev.gmpwatch.exporter.elf.Machine.host().orElse(dev.gmpwatch.exporter.elf.Machine.AMD64)
-            == dev.gmpwatch.exporter.elf.Machine.ARM64 ? 1L << 48 : 1L << 47;
+    static final long MAX_ADDRESS = Machine.host().orElse(Machine.AMD64) == Machine.ARM64 ? 1L << 48 : 1L << 47;
 
     private final FileChannel mem;
     private final long pid;
